@@ -1,0 +1,72 @@
+"""The `vroegsignaal` command (CONTRACT §7)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from shared.settings import Settings, SettingsError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vroegsignaal", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="everything in one process (SQLite + embedded log)")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+
+    serve = commands.add_parser("serve", help="one service, for production (PostgreSQL + Kafka)")
+    serve.add_argument("service", choices=["ingest", "triage", "notifier"])
+    serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a container's service port
+    serve.add_argument("--port", type=int, default=8000)
+
+    keys = commands.add_parser("keys", help="API keys").add_subparsers(dest="action",
+                                                                      required=True)
+    create = keys.add_parser("create", help="create a key; prints it as the last line")
+    create.add_argument("--source", required=True)
+    create.add_argument("--scopes", required=True, help="comma-separated, e.g. signals:write")
+    revoke = keys.add_parser("revoke", help="revoke a key by its id")
+    revoke.add_argument("key_id")
+
+    db = commands.add_parser("db", help="database").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="apply migrations")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    try:
+        if args.command == "run":
+            from services.serve import run_embedded
+
+            return run_embedded(settings, args.host, args.port)
+        if args.command == "serve":
+            from services.serve import serve_service
+
+            settings.check_production()
+            return serve_service(settings, args.service, args.host, args.port)
+        if args.command == "keys":
+            from services.admin import create_api_key, revoke_api_key
+
+            if args.action == "create":
+                return asyncio.run(create_api_key(settings, args.source, args.scopes))
+            return asyncio.run(revoke_api_key(settings, args.key_id))
+        if args.command == "db":
+            from services.schema import upgrade
+
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            asyncio.run(upgrade(settings.resolved_database_url))
+            print("database is at the latest migration")
+            return 0
+    except SettingsError as exc:
+        print(f"vroegsignaal: configuration error: {exc}", file=sys.stderr)
+        return 2
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""`vroegsignaal run`: ingest, triage and notifier in one process on SQLite + the embedded log."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services import ingest
+from services.runtime import Runtime
+from services.web import create_app
+from shared.web.auth import SCOPES, create_key
+
+DEV_SOURCE = "dev-corporation"
+
+
+def create_embedded_app(runtime: Runtime) -> FastAPI:
+    def start(rt: Runtime) -> None:
+        ingest.start_relay(rt)
+        ingest.start_ingest_workers(rt)
+
+    return create_app(runtime, "Vroegsignaal (embedded)", ingest.ROUTERS, start, ingest.SCHEMAS)
+
+
+async def ensure_development_key(runtime: Runtime) -> str:
+    """First start: a key with every scope, kept in VS_DATA_DIR/dev-api-key for the README's curl."""
+    path = runtime.settings.data_dir / "dev-api-key"
+    if path.exists():
+        return path.read_text().strip()
+    engine: AsyncEngine = runtime.engine
+    async with engine.begin() as conn:
+        _, key = await create_key(conn, DEV_SOURCE, set(SCOPES))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(key + "\n")
+    print(f"Created a development API key (all scopes, source {DEV_SOURCE!r}), "
+          f"kept in {path}:", file=sys.stdout)
+    print(f"  {key}", flush=True)
+    return key

@@ -1,0 +1,82 @@
+"""The composition root's resources: built once at start-up from Settings, never at import time."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.bus import EventBus
+from shared.bus.embedded import EmbeddedBus
+from shared.bus.kafka import KafkaBus
+from shared.crypto import PiiVault, generate_pii_key
+from shared.db import create_engine
+from shared.events import TOPICS
+from shared.outbox import OutboxRelay
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    bus: EventBus
+    vault: PiiVault
+    relay: OutboxRelay
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def spawn(self, name: str, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work, name=name)
+        task.add_done_callback(_report_crash)
+        self.tasks.append(task)
+
+    async def close(self) -> None:
+        self.stop.set()
+        if self.tasks:
+            done, pending = await asyncio.wait(self.tasks, timeout=10)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        await self.bus.stop()
+        await self.engine.dispose()
+
+
+def _report_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background task %s crashed", task.get_name(), exc_info=task.exception())
+
+
+def pii_key(settings: Settings) -> str:
+    """VS_PII_KEY, or (embedded runs only) a key kept in VS_DATA_DIR, created on first start."""
+    if settings.pii_key:
+        return settings.pii_key
+    path = settings.data_dir / "pii.key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(generate_pii_key())
+    return path.read_text().strip()
+
+
+def build_bus(settings: Settings) -> EventBus:
+    if settings.kafka_bootstrap_servers:
+        return KafkaBus(settings.kafka_bootstrap_servers, settings.kafka_partitions, TOPICS)
+    return EmbeddedBus(settings.data_dir / "eventlog.sqlite3")
+
+
+async def build_runtime(settings: Settings) -> Runtime:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.resolved_database_url)
+    bus = build_bus(settings)
+    await bus.start()
+    return Runtime(settings=settings, engine=engine, bus=bus, vault=PiiVault(pii_key(settings)),
+                   relay=OutboxRelay(engine, bus))

@@ -1,0 +1,32 @@
+"""Every service's tables on one metadata, for migrations (each service still owns its tables)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+import shared.inbox
+import shared.outbox
+import shared.web.auth
+import signal_ingest.tables  # noqa: F401
+from shared.db import metadata
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+async def upgrade(url: str) -> None:
+    """Applies migrations to head (`vroegsignaal db upgrade`; also at every start)."""
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+
+
+__all__ = ["metadata", "upgrade", "alembic_config"]

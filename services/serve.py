@@ -1,0 +1,64 @@
+"""Starts the processes under uvicorn: the embedded all-in-one, or one production service."""
+
+from __future__ import annotations
+
+import asyncio
+
+import uvicorn
+from fastapi import FastAPI
+
+from services import embedded, ingest
+from services.runtime import build_runtime
+from services.schema import upgrade
+from services.web import create_app
+from shared.observability import configure_logging
+from shared.settings import Settings
+
+
+async def _serve(app: FastAPI, host: str, port: int) -> None:
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                            lifespan="on")
+    await uvicorn.Server(config).serve()
+
+
+def run_embedded(settings: Settings, host: str, port: int) -> int:
+    configure_logging()
+
+    async def main() -> None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await upgrade(settings.resolved_database_url)
+        runtime = await build_runtime(settings)
+        key = await embedded.ensure_development_key(runtime)
+        base = f"http://{host}:{port}"
+        print(f"Vroegsignaal is running on the embedded default (data in {settings.data_dir})")
+        print(f"  API docs:   {base}/docs")
+        print(f"  Signals:    POST {base}/v1/signals")
+        print(f"  Ops:        {base}/ops")
+        print(f"  Health:     {base}/healthz  {base}/readyz  {base}/metrics")
+        print(f"  Dev key:    {settings.data_dir / 'dev-api-key'} ({key[:12]}…)", flush=True)
+        await _serve(embedded.create_embedded_app(runtime), host, port)
+
+    asyncio.run(main())
+    return 0
+
+
+def serve_service(settings: Settings, service: str, host: str, port: int) -> int:
+    configure_logging()
+
+    async def main() -> None:
+        await upgrade(settings.resolved_database_url)
+        runtime = await build_runtime(settings)
+        if service == "ingest":
+            def start(rt: "object") -> None:
+                ingest.start_relay(runtime)
+                ingest.start_ingest_workers(runtime)
+
+            app = create_app(runtime, "Vroegsignaal ingest", ingest.ROUTERS, start,
+                             ingest.SCHEMAS)
+        else:
+            raise SystemExit(f"service {service} is not available yet")
+        print(f"Vroegsignaal {service} on http://{host}:{port}", flush=True)
+        await _serve(app, host, port)
+
+    asyncio.run(main())
+    return 0

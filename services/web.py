@@ -1,0 +1,60 @@
+"""Builds a process's FastAPI app from its routers; the lifespan starts its background workers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import ORJSONResponse
+
+from services.runtime import Runtime
+from shared.web import health
+from shared.web.auth import KeyStore
+from shared.web.limits import BodyLimits
+from shared.web.problems import install_problem_handlers
+
+DESCRIPTION = """Vroegsignaal: housing corporations signal eviction risks (rent arrears, nuisance,
+pollution, drugs, eviction orders) on the first day; the USD (Uitvoeringsdienst Sociaal Domein)
+receives scored, routed cases with a deadline. Errors are RFC 9457 problem documents."""
+
+
+def create_app(runtime: Runtime, title: str, routers: Sequence[APIRouter],
+               start_workers: Callable[[Runtime], None],
+               extra_schemas: dict[str, Any] | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        start_workers(runtime)
+        yield
+        await runtime.close()
+
+    app = FastAPI(title=title, version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
+                  default_response_class=ORJSONResponse)
+    app.state.engine = runtime.engine
+    app.state.bus = runtime.bus
+    app.state.vault = runtime.vault
+    app.state.relay = runtime.relay
+    app.state.runtime = runtime
+    app.state.key_store = KeyStore(runtime.engine)
+    install_problem_handlers(app)
+    app.add_middleware(BodyLimits)
+    app.include_router(health.router)
+    for router in routers:
+        app.include_router(router)
+    if extra_schemas:
+        _add_schemas(app, extra_schemas)
+    return app
+
+
+def _add_schemas(app: FastAPI, schemas: dict[str, Any]) -> None:
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = original()
+            spec.setdefault("components", {}).setdefault("schemas", {}).update(schemas)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

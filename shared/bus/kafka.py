@@ -1,0 +1,156 @@
+"""Kafka adapter of the bus (aiokafka): idempotent producer, manual commits, explicit topics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from shared.bus import BusUnavailable, Record
+
+log = logging.getLogger(__name__)
+PUBLISH_TIMEOUT_S = 20.0
+
+
+class KafkaConsumer:
+    def __init__(self, bootstrap: str, group: str, topics: Sequence[str]) -> None:
+        self._consumer = AIOKafkaConsumer(
+            *topics,
+            bootstrap_servers=bootstrap,
+            group_id=group,
+            enable_auto_commit=False,  # commit only after the effect's transaction committed
+            auto_offset_reset="earliest",
+            max_poll_interval_ms=300_000,
+            session_timeout_ms=10_000,
+            heartbeat_interval_ms=1_000,
+        )
+
+    async def start(self) -> None:
+        await self._consumer.start()
+
+    async def stop(self) -> None:
+        await self._consumer.stop()
+
+    async def fetch(self, max_records: int, timeout_s: float) -> list[Record]:
+        batches = await self._consumer.getmany(timeout_ms=int(timeout_s * 1000),
+                                               max_records=max_records)
+        return [
+            Record(topic=m.topic, key=m.key or b"", value=m.value or b"",
+                   headers=tuple(m.headers or ()), partition=m.partition, offset=m.offset)
+            for messages in batches.values()
+            for m in messages
+        ]
+
+    async def commit(self, records: Sequence[Record]) -> None:
+        offsets: dict[TopicPartition, int] = {}
+        for r in records:
+            tp = TopicPartition(r.topic, r.partition)
+            offsets[tp] = max(offsets.get(tp, 0), r.offset + 1)
+        if offsets:
+            await self._consumer.commit(offsets)
+
+    async def rewind(self) -> None:
+        for tp in self._consumer.assignment():
+            committed = await self._consumer.committed(tp)
+            if committed is None:
+                await self._consumer.seek_to_beginning(tp)
+            else:
+                self._consumer.seek(tp, committed)
+
+    async def lag(self) -> int:
+        assigned = list(self._consumer.assignment())
+        if not assigned:
+            return 0
+        ends = await self._consumer.end_offsets(assigned)
+        total = 0
+        for tp in assigned:
+            total += ends[tp] - (await self._consumer.committed(tp) or 0)
+        return total
+
+
+class KafkaBus:
+    def __init__(self, bootstrap: str, partitions: int = 6, topics: Sequence[str] = ()) -> None:
+        self._bootstrap, self._partitions, self._topics = bootstrap, partitions, tuple(topics)
+        self._producer: AIOKafkaProducer | None = None
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        """Best effort: a broker that is down now is retried on the first publish."""
+        try:
+            await self._ensure_producer()
+            await self.ensure_topics()
+        except (KafkaError, OSError, BusUnavailable) as exc:
+            log.warning("kafka not reachable at start: %s", type(exc).__name__)
+
+    async def ensure_topics(self) -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+        await admin.start()
+        try:
+            await admin.create_topics([NewTopic(t, self._partitions, 1) for t in self._topics])
+        except TopicAlreadyExistsError:
+            pass
+        finally:
+            await admin.close()
+
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        async with self._lock:
+            if self._producer is None:
+                producer = AIOKafkaProducer(
+                    bootstrap_servers=self._bootstrap,
+                    enable_idempotence=True,  # acks=all, no duplicates from producer retries
+                    linger_ms=2,
+                    request_timeout_ms=15_000,
+                )
+                try:
+                    await producer.start()
+                except BaseException:
+                    await producer.stop()
+                    raise
+                self._producer = producer
+            return self._producer
+
+    async def _discard_producer(self) -> None:
+        """After a fatal producer error aiokafka needs a fresh producer (KAFKA.md)."""
+        async with self._lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                await asyncio.wait_for(producer.stop(), 5)
+            except (KafkaError, OSError, TimeoutError):
+                pass
+
+    async def stop(self) -> None:
+        await self._discard_producer()
+
+    async def publish(self, records: Sequence[Record]) -> None:
+        if not records:
+            return
+        try:
+            producer = await self._ensure_producer()
+
+            async def send_all() -> None:
+                futures = [
+                    await producer.send(r.topic, r.value, key=r.key, headers=list(r.headers))
+                    for r in records
+                ]
+                await asyncio.gather(*futures)
+
+            await asyncio.wait_for(send_all(), PUBLISH_TIMEOUT_S)
+        except (KafkaError, OSError, TimeoutError) as exc:
+            await self._discard_producer()
+            raise BusUnavailable(f"kafka publish failed: {type(exc).__name__}") from exc
+
+    def consumer(self, group: str, topics: Sequence[str]) -> KafkaConsumer:
+        return KafkaConsumer(self._bootstrap, group, topics)
+
+    async def is_ready(self) -> bool:
+        try:
+            producer = await asyncio.wait_for(self._ensure_producer(), 3)
+            metadata = await asyncio.wait_for(producer.client.fetch_all_metadata(), 3)
+        except (KafkaError, OSError, TimeoutError):
+            return False
+        return bool(metadata.brokers())

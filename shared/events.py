@@ -1,0 +1,78 @@
+"""Events that cross process boundaries: topics, CloudEvent types and their `data` models.
+
+No plaintext personal data ever goes on the bus: the household travels sealed (AES-GCM with
+VS_PII_KEY) and the record key is the household pseudonym.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+SIGNALS_TOPIC = "vroegsignaal.signals.v1"
+CASES_TOPIC = "vroegsignaal.cases.v1"
+TOPICS = (SIGNALS_TOPIC, CASES_TOPIC)
+
+SIGNAL_RECEIVED = "nl.vroegsignaal.signal.received"
+CASE_EVENT_PREFIX = "nl.vroegsignaal.case."
+TRIAGE_SOURCE = "/vroegsignaal/triage"
+
+
+class SignalType(StrEnum):
+    """VERA signal types, in English (Dutch in the docs)."""
+
+    RENT_ARREARS = "rent_arrears"
+    NUISANCE = "nuisance"
+    POLLUTION = "pollution"
+    DRUGS = "drugs"
+    EVICTION_ORDER = "eviction_order"
+    EVICTION_EXECUTED = "eviction_executed"
+    RESOLVED = "resolved"
+
+
+def signal_event_source(source: str) -> str:
+    """CloudEvent source of a corporation's signals: signal ids are unique per source."""
+    return f"/vroegsignaal/sources/{source}"
+
+
+class SignalReceived(BaseModel):
+    """Data of `nl.vroegsignaal.signal.received`: an accepted signal, household sealed."""
+
+    signal_id: str
+    source: str
+    type: SignalType
+    occurred_at: datetime
+    received_at: datetime
+    household_pseudonym: str = Field(description="HMAC of the normalised address (the key).")
+    minors: int | None
+    adults: int | None
+    details: dict[str, Any]
+    sealed_household: str = Field(description="AES-GCM sealed `Household` JSON.")
+
+
+CaseChange = Literal["opened", "updated", "escalated", "closed"]
+SignalStatus = Literal["accepted", "picked_up", "not_picked_up"]
+
+
+class SignalRef(BaseModel):
+    source: str
+    signal_id: str
+
+
+class CaseChanged(BaseModel):
+    """Data of `nl.vroegsignaal.case.<change>`: the case as the USD reads it, household sealed."""
+
+    change: CaseChange
+    case_id: str
+    household_pseudonym: str
+    case: dict[str, Any] = Field(description="The case as in GET /v1/cases/{id}, no household.")
+    sealed_household: str
+    signal_refs: list[SignalRef]
+    signal_status: SignalStatus = Field(description="What the corporations may see (DDAS).")
+
+    @property
+    def event_type(self) -> str:
+        return CASE_EVENT_PREFIX + self.change

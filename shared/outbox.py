@@ -1,0 +1,112 @@
+"""Transactional outbox: events are stored with the change that caused them, then relayed.
+
+A service writes its outbox rows in the same transaction as its state; the relay publishes
+committed rows in order and deletes them only after the bus acknowledged. A crash in between
+publishes a row twice, never zero times; consumers deduplicate by CloudEvent source + id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+import orjson
+from sqlalchemy import Column, LargeBinary, String, Table, Text, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.bus import BusUnavailable, EventBus, Record
+from shared.db import SequenceId, is_postgres, metadata
+
+log = logging.getLogger(__name__)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("seq", SequenceId, primary_key=True, autoincrement=True),
+    Column("topic", String(200), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("headers", Text, nullable=False),
+    Column("value", LargeBinary, nullable=False),
+)
+
+_RELAY_LOCK = 7_311_002  # pg advisory lock: one relay at a time keeps per-key order
+
+
+def outbox_row(record: Record) -> dict[str, object]:
+    headers = orjson.dumps([[name, value.decode()] for name, value in record.headers]).decode()
+    return {"topic": record.topic, "key": record.key.decode(), "headers": headers,
+            "value": record.value}
+
+
+async def add_to_outbox(conn: AsyncConnection, records: Sequence[Record]) -> None:
+    if records:
+        await conn.execute(outbox.insert(), [outbox_row(r) for r in records])
+
+
+async def outbox_backlog(conn: AsyncConnection) -> int:
+    return int(await conn.scalar(select(func.count()).select_from(outbox)) or 0)
+
+
+class OutboxRelay:
+    def __init__(self, engine: AsyncEngine, bus: EventBus, batch_size: int = 1000) -> None:
+        self._engine, self._bus, self._batch_size = engine, bus, batch_size
+        self._wake = asyncio.Event()
+        self.published = 0
+
+    def wake(self) -> None:
+        """Called after a commit that added rows, so relaying does not wait for the next poll."""
+        self._wake.set()
+
+    async def relay_once(self) -> int:
+        async with self._engine.begin() as conn:
+            if is_postgres(conn) and not await conn.scalar(
+                select(func.pg_try_advisory_xact_lock(_RELAY_LOCK))
+            ):
+                return 0
+            rows = (
+                await conn.execute(select(outbox).order_by(outbox.c.seq).limit(self._batch_size))
+            ).all()
+            if not rows:
+                return 0
+            await self._bus.publish([
+                Record(topic=row.topic, key=row.key.encode(), value=row.value,
+                       headers=tuple((n, v.encode()) for n, v in orjson.loads(row.headers)))
+                for row in rows
+            ])
+            await conn.execute(delete(outbox).where(outbox.c.seq.in_([row.seq for row in rows])))
+        self.published += len(rows)
+        return len(rows)
+
+    async def run(self, stop: asyncio.Event, poll_s: float = 0.5) -> None:
+        backoff = 0.25
+        while not stop.is_set():
+            try:
+                moved = await self.relay_once()
+                backoff = 0.25
+            except BusUnavailable as exc:
+                log.warning("outbox relay: bus unavailable (%s); retrying in %.1fs", exc, backoff)
+                moved = 0
+                await _sleep_or_stop(stop, backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            except Exception:
+                log.exception("outbox relay failed; retrying in %.1fs", backoff)
+                await _sleep_or_stop(stop, backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            if moved < self._batch_size:
+                self._wake.clear()
+                waiter = asyncio.ensure_future(self._wake.wait())
+                stopper = asyncio.ensure_future(stop.wait())
+                await asyncio.wait({waiter, stopper}, timeout=poll_s,
+                                   return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+                stopper.cancel()
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        pass

@@ -1,0 +1,106 @@
+"""API keys: one source each, with scopes; stored only as hashes (CONTRACT §1)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Column, String, Table, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.crypto import hash_api_key, new_api_key
+from shared.db import UtcDateTime, metadata
+from shared.web.problems import ProblemError
+
+SCOPES = frozenset({"signals:write", "cases:read", "cases:write", "ops:read"})
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("source", String(100), nullable=False),
+    Column("scopes", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    key_id: str
+    source: str
+    scopes: frozenset[str]
+
+
+async def create_key(conn: AsyncConnection, source: str, scopes: set[str]) -> tuple[str, str]:
+    unknown = scopes - SCOPES
+    if unknown or not scopes:
+        raise ValueError(f"unknown scopes {sorted(unknown)}; choose from {sorted(SCOPES)}")
+    key_id, key = new_api_key()
+    await conn.execute(api_keys.insert().values(
+        key_id=key_id, key_hash=hash_api_key(key), source=source,
+        scopes=",".join(sorted(scopes)), created_at=datetime.now(UTC)))
+    return key_id, key
+
+
+async def revoke_key(conn: AsyncConnection, key_id: str) -> bool:
+    result = await conn.execute(
+        update(api_keys).where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC)))
+    return result.rowcount == 1
+
+
+class KeyStore:
+    """Looks keys up by hash, caching answers briefly: a revocation takes effect within `ttl_s`."""
+
+    def __init__(self, engine: AsyncEngine, ttl_s: float = 5.0) -> None:
+        self._engine, self._ttl = engine, ttl_s
+        self._cache: dict[str, tuple[float, Principal | None]] = {}
+
+    async def principal(self, key: str) -> Principal | None:
+        digest = hash_api_key(key)
+        hit = self._cache.get(digest)
+        now = time.monotonic()
+        if hit and hit[0] > now:
+            return hit[1]
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(
+                select(api_keys).where(api_keys.c.key_hash == digest))).first()
+        found = None
+        if row is not None and row.revoked_at is None:
+            found = Principal(row.key_id, row.source, frozenset(row.scopes.split(",")))
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[digest] = (now + self._ttl, found)
+        return found
+
+
+def require(scope: str) -> Callable[[Request], Awaitable[Principal]]:
+    """FastAPI dependency: 401 without a valid key, 403 without `scope`."""
+
+    async def dependency(request: Request) -> Principal:
+        header = request.headers.get("authorization", "")
+        scheme, _, key = header.partition(" ")
+        challenge = {"WWW-Authenticate": "Bearer"}
+        if scheme.lower() != "bearer" or not key:
+            raise ProblemError(401, "Send `Authorization: Bearer <api key>`.", headers=challenge)
+        store: KeyStore = request.app.state.key_store
+        principal = await store.principal(key.strip())
+        if principal is None:
+            raise ProblemError(401, "Unknown or revoked API key.", headers=challenge)
+        if scope not in principal.scopes:
+            raise ProblemError(403, f"This key lacks the `{scope}` scope.")
+        return principal
+
+    return dependency
+
+
+SignalWriter = Annotated[Principal, Depends(require("signals:write"))]
+CaseReader = Annotated[Principal, Depends(require("cases:read"))]
+CaseWriter = Annotated[Principal, Depends(require("cases:write"))]
+OpsReader = Annotated[Principal, Depends(require("ops:read"))]

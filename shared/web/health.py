@@ -1,0 +1,41 @@
+"""`/healthz`, `/readyz` and `/metrics` on every process (CONTRACT §6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import ORJSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="The process is alive")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Database and bus are reachable",
+            responses={503: {"description": "Something this process needs is down"}})
+async def readyz(request: Request) -> Response:
+    checks: dict[str, Any] = {}
+    try:
+        async with request.app.state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        checks["database"] = "up"
+    except Exception as exc:
+        checks["database"] = f"down: {type(exc).__name__}"
+    checks["bus"] = "up" if await request.app.state.bus.is_ready() else "down"
+    ready = all(value == "up" for value in checks.values())
+    return ORJSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
+                          status_code=200 if ready else 503)
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(request: Request) -> Response:
+    refresh = getattr(request.app.state, "refresh_gauges", None)
+    if refresh is not None:
+        await refresh()
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,132 @@
+"""The signal a housing corporation sends (Vroegsignaal), one model per VERA signal type.
+
+Validation lives here so that the single and the batch endpoint refuse exactly the same things.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import (AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter,
+                      ValidationError)
+
+from shared.household import Household
+
+Euros = Annotated[float, Field(gt=0, le=10_000_000, allow_inf_nan=False)]
+Severity = Literal["low", "medium", "high"]
+
+
+class _Details(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RentArrearsDetails(_Details):
+    """Huurachterstand."""
+
+    amount_eur: Euros = Field(examples=[1380.5])
+    monthly_rent_eur: Euros | None = Field(None, examples=[690.25])
+    arrears_since: date | None = None
+    reminder_sent_on: date | None = None
+
+
+class NuisanceDetails(_Details):
+    """Overlast."""
+
+    category: Literal["noise", "aggression", "other"]
+    severity: Severity
+
+
+class PollutionDetails(_Details):
+    """Vervuiling (including hoarding)."""
+
+    severity: Severity
+
+
+class DrugsDetails(_Details):
+    """Hennepkwekerij / drugshandel under the Wet Damocles."""
+
+    category: Literal["cannabis_cultivation", "drug_dealing", "other"]
+    stage: Literal["reported", "warning", "closure_ordered"]
+
+
+class EvictionOrderDetails(_Details):
+    """Ontruimingsvonnis."""
+
+    judgment_date: date
+    eviction_date: date | None = None
+    reason: Literal["arrears", "nuisance", "drugs", "fraud", "other"]
+
+
+class EvictionExecutedDetails(_Details):
+    """Ontruiming uitgevoerd."""
+
+    executed_on: date
+
+
+class ResolvedDetails(_Details):
+    """Opgelost: withdraws an earlier signal type for this household."""
+
+    resolves: Literal["rent_arrears", "nuisance", "pollution", "drugs", "eviction_order",
+                      "eviction_executed"]
+    reason: Literal["paid", "payment_arrangement", "moved", "other"]
+
+
+class _Signal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: UUID = Field(description="Chosen by the corporation; the idempotency key per source.")
+    occurred_at: AwareDatetime = Field(examples=["2026-11-02T09:00:00+01:00"])
+    household: Household
+
+
+class RentArrearsSignal(_Signal):
+    type: Literal["rent_arrears"]
+    details: RentArrearsDetails
+
+
+class NuisanceSignal(_Signal):
+    type: Literal["nuisance"]
+    details: NuisanceDetails
+
+
+class PollutionSignal(_Signal):
+    type: Literal["pollution"]
+    details: PollutionDetails
+
+
+class DrugsSignal(_Signal):
+    type: Literal["drugs"]
+    details: DrugsDetails
+
+
+class EvictionOrderSignal(_Signal):
+    type: Literal["eviction_order"]
+    details: EvictionOrderDetails
+
+
+class EvictionExecutedSignal(_Signal):
+    type: Literal["eviction_executed"]
+    details: EvictionExecutedDetails
+
+
+class ResolvedSignal(_Signal):
+    type: Literal["resolved"]
+    details: ResolvedDetails
+
+
+SignalIn = Annotated[
+    RentArrearsSignal | NuisanceSignal | PollutionSignal | DrugsSignal | EvictionOrderSignal
+    | EvictionExecutedSignal | ResolvedSignal,
+    Field(discriminator="type"),
+]
+SIGNAL = TypeAdapter[SignalIn](SignalIn)
+
+
+def parse_signal(raw: Any) -> SignalIn:
+    """Validates one signal; raises pydantic's ValidationError naming every failing field."""
+    return SIGNAL.validate_python(raw)
+
+
+__all__ = ["SIGNAL", "SignalIn", "ValidationError", "parse_signal"]
