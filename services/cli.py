@@ -20,11 +20,10 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="one service, for production (PostgreSQL + Kafka)")
     serve.add_argument("service", choices=["ingest", "triage", "notifier"])
-    serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a container's service port
+    serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=8000)
 
-    keys = commands.add_parser("keys", help="API keys").add_subparsers(dest="action",
-                                                                      required=True)
+    keys = commands.add_parser("keys", help="API keys").add_subparsers(dest="action", required=True)
     create = keys.add_parser("create", help="create a key; prints it as the last line")
     create.add_argument("--source", required=True)
     create.add_argument("--scopes", required=True, help="comma-separated, e.g. signals:write")

@@ -16,16 +16,20 @@ from shared.web.auth import SCOPES, create_key
 DEV_SOURCE = "dev-corporation"
 
 
-def create_embedded_app(runtime: Runtime) -> FastAPI:
-    def start(rt: Runtime) -> None:
-        ingest.start_relay(rt)
-        ingest.start_ingest_workers(rt)
+def start_embedded_workers(runtime: Runtime) -> None:
+    """One relay for the one database; every service's consumers on the embedded log."""
+    ingest.start_relay(runtime)
+    ingest.start_ingest_workers(runtime)
 
-    return create_app(runtime, "Vroegsignaal (embedded)", ingest.ROUTERS, start, ingest.SCHEMAS)
+
+def create_embedded_app(runtime: Runtime) -> FastAPI:
+    return create_app(
+        runtime, "Vroegsignaal (embedded)", ingest.ROUTERS, start_embedded_workers, ingest.SCHEMAS
+    )
 
 
 async def ensure_development_key(runtime: Runtime) -> str:
-    """First start: a key with every scope, kept in VS_DATA_DIR/dev-api-key for the README's curl."""
+    """First start: a key with every scope, kept in VS_DATA_DIR/dev-api-key (README curl)."""
     path = runtime.settings.data_dir / "dev-api-key"
     if path.exists():
         return path.read_text().strip()
@@ -35,7 +39,9 @@ async def ensure_development_key(runtime: Runtime) -> str:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as out:
         out.write(key + "\n")
-    print(f"Created a development API key (all scopes, source {DEV_SOURCE!r}), "
-          f"kept in {path}:", file=sys.stdout)
+    print(
+        f"Created a development API key (all scopes, source {DEV_SOURCE!r}), kept in {path}:",
+        file=sys.stdout,
+    )
     print(f"  {key}", flush=True)
     return key

@@ -19,6 +19,9 @@ def start_relay(runtime: Runtime) -> None:
 
 def start_ingest_workers(runtime: Runtime) -> None:
     processor = EventProcessor(
-        feedback.CONSUMER, runtime.engine,
-        runtime.bus.consumer(feedback.CONSUMER, [CASES_TOPIC]), feedback.handle_case_event)
+        feedback.CONSUMER,
+        runtime.engine,
+        runtime.bus.consumer(feedback.CONSUMER, [CASES_TOPIC]),
+        feedback.handle_case_event,
+    )
     runtime.spawn("signal-feedback", processor.run(runtime.stop))

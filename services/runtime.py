@@ -41,7 +41,7 @@ class Runtime:
     async def close(self) -> None:
         self.stop.set()
         if self.tasks:
-            done, pending = await asyncio.wait(self.tasks, timeout=10)
+            _, pending = await asyncio.wait(self.tasks, timeout=10)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
@@ -78,5 +78,10 @@ async def build_runtime(settings: Settings) -> Runtime:
     engine = create_engine(settings.resolved_database_url)
     bus = build_bus(settings)
     await bus.start()
-    return Runtime(settings=settings, engine=engine, bus=bus, vault=PiiVault(pii_key(settings)),
-                   relay=OutboxRelay(engine, bus))
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        bus=bus,
+        vault=PiiVault(pii_key(settings)),
+        relay=OutboxRelay(engine, bus),
+    )

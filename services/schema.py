@@ -8,9 +8,6 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-import shared.inbox
-import shared.outbox
-import shared.web.auth
 import signal_ingest.tables  # noqa: F401
 from shared.db import metadata
 
@@ -29,4 +26,4 @@ async def upgrade(url: str) -> None:
     await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
 
 
-__all__ = ["metadata", "upgrade", "alembic_config"]
+__all__ = ["alembic_config", "metadata", "upgrade"]

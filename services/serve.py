@@ -16,8 +16,9 @@ from shared.settings import Settings
 
 
 async def _serve(app: FastAPI, host: str, port: int) -> None:
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="on")
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on"
+    )
     await uvicorn.Server(config).serve()
 
 
@@ -49,12 +50,12 @@ def serve_service(settings: Settings, service: str, host: str, port: int) -> int
         await upgrade(settings.resolved_database_url)
         runtime = await build_runtime(settings)
         if service == "ingest":
-            def start(rt: "object") -> None:
+
+            def start(rt: object) -> None:
                 ingest.start_relay(runtime)
                 ingest.start_ingest_workers(runtime)
 
-            app = create_app(runtime, "Vroegsignaal ingest", ingest.ROUTERS, start,
-                             ingest.SCHEMAS)
+            app = create_app(runtime, "Vroegsignaal ingest", ingest.ROUTERS, start, ingest.SCHEMAS)
         else:
             raise SystemExit(f"service {service} is not available yet")
         print(f"Vroegsignaal {service} on http://{host}:{port}", flush=True)

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import ORJSONResponse
 
 from services.runtime import Runtime
 from shared.web import health
@@ -20,17 +19,25 @@ pollution, drugs, eviction orders) on the first day; the USD (Uitvoeringsdienst 
 receives scored, routed cases with a deadline. Errors are RFC 9457 problem documents."""
 
 
-def create_app(runtime: Runtime, title: str, routers: Sequence[APIRouter],
-               start_workers: Callable[[Runtime], None],
-               extra_schemas: dict[str, Any] | None = None) -> FastAPI:
+def create_app(
+    runtime: Runtime,
+    title: str,
+    routers: Sequence[APIRouter],
+    start_workers: Callable[[Runtime], None],
+    extra_schemas: dict[str, Any] | None = None,
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         start_workers(runtime)
         yield
         await runtime.close()
 
-    app = FastAPI(title=title, version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
-                  default_response_class=ORJSONResponse)
+    app = FastAPI(
+        title=title,
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
     app.state.engine = runtime.engine
     app.state.bus = runtime.bus
     app.state.vault = runtime.vault

@@ -32,8 +32,15 @@ class UnreadableEvent(ValueError):
 
 
 class EventProcessor:
-    def __init__(self, name: str, engine: AsyncEngine, consumer: Consumer, handle: EventHandler,
-                 after_commit: Callable[[], None] | None = None, batch_size: int = 500) -> None:
+    def __init__(
+        self,
+        name: str,
+        engine: AsyncEngine,
+        consumer: Consumer,
+        handle: EventHandler,
+        after_commit: Callable[[], None] | None = None,
+        batch_size: int = 500,
+    ) -> None:
         self.name = name
         self._engine, self._consumer, self._handle = engine, consumer, handle
         self._after_commit = after_commit or (lambda: None)
@@ -65,8 +72,14 @@ class EventProcessor:
 
     def _reject(self, record: Record, exc: Exception) -> None:
         EVENTS_REJECTED.labels(consumer=self.name).inc()
-        log.error("%s: skipped unreadable record %s/%s@%s: %s", self.name, record.topic,
-                  record.partition, record.offset, type(exc).__name__)
+        log.error(
+            "%s: skipped unreadable record %s/%s@%s: %s",
+            self.name,
+            record.topic,
+            record.partition,
+            record.offset,
+            type(exc).__name__,
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         await self._start_consumer(stop)
@@ -96,7 +109,8 @@ class EventProcessor:
             except Exception as exc:
                 if stop.is_set():
                     raise
-                log.warning("%s: consumer start failed (%s); retrying", self.name,
-                            type(exc).__name__)
+                log.warning(
+                    "%s: consumer start failed (%s); retrying", self.name, type(exc).__name__
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)

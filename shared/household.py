@@ -16,8 +16,9 @@ class Address(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    postcode: str = Field(description="Dutch postcode, `1234 AB`; stored as `1234AB`.",
-                          examples=["1402 AB"])
+    postcode: str = Field(
+        description="Dutch postcode, `1234 AB`; stored as `1234AB`.", examples=["1402 AB"]
+    )
     house_number: int = Field(ge=1, le=99999, examples=[12])
     house_number_addition: str | None = Field(None, max_length=10, examples=["A"])
     city: str | None = Field(None, max_length=80, examples=["Bussum"])

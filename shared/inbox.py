@@ -29,7 +29,9 @@ async def first_delivery(conn: AsyncConnection, consumer: str, event: CloudEvent
 
     result = await conn.execute(
         insert_ignoring_conflicts(conn, inbox).values(
-            consumer=consumer, event_source=event.source, event_id=event.id,
+            consumer=consumer,
+            event_source=event.source,
+            event_id=event.id,
             processed_at=datetime.now(UTC),
         )
     )

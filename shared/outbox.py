@@ -8,6 +8,7 @@ publishes a row twice, never zero times; consumers deduplicate by CloudEvent sou
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -35,8 +36,12 @@ _RELAY_LOCK = 7_311_002  # pg advisory lock: one relay at a time keeps per-key o
 
 def outbox_row(record: Record) -> dict[str, object]:
     headers = orjson.dumps([[name, value.decode()] for name, value in record.headers]).decode()
-    return {"topic": record.topic, "key": record.key.decode(), "headers": headers,
-            "value": record.value}
+    return {
+        "topic": record.topic,
+        "key": record.key.decode(),
+        "headers": headers,
+        "value": record.value,
+    }
 
 
 async def add_to_outbox(conn: AsyncConnection, records: Sequence[Record]) -> None:
@@ -69,11 +74,17 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            await self._bus.publish([
-                Record(topic=row.topic, key=row.key.encode(), value=row.value,
-                       headers=tuple((n, v.encode()) for n, v in orjson.loads(row.headers)))
-                for row in rows
-            ])
+            await self._bus.publish(
+                [
+                    Record(
+                        topic=row.topic,
+                        key=row.key.encode(),
+                        value=row.value,
+                        headers=tuple((n, v.encode()) for n, v in orjson.loads(row.headers)),
+                    )
+                    for row in rows
+                ]
+            )
             await conn.execute(delete(outbox).where(outbox.c.seq.in_([row.seq for row in rows])))
         self.published += len(rows)
         return len(rows)
@@ -99,14 +110,13 @@ class OutboxRelay:
                 self._wake.clear()
                 waiter = asyncio.ensure_future(self._wake.wait())
                 stopper = asyncio.ensure_future(stop.wait())
-                await asyncio.wait({waiter, stopper}, timeout=poll_s,
-                                   return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(
+                    {waiter, stopper}, timeout=poll_s, return_when=asyncio.FIRST_COMPLETED
+                )
                 waiter.cancel()
                 stopper.cancel()
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
-    except TimeoutError:
-        pass

@@ -6,17 +6,22 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request
-from fastapi.responses import ORJSONResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
 from shared.observability import SIGNALS_ACCEPTED, SIGNALS_REJECTED
 from shared.web.auth import SignalWriter
-from shared.web.problems import FieldError, Problem, ProblemError, field_errors
+from shared.web.problems import FieldError, Problem, ProblemError, field_errors, json_response
 from signal_ingest.domain.signal import SIGNAL, SignalIn, parse_signal
 from signal_ingest.intake import Intake, accept_signals
-from signal_ingest.schemas import (BatchIn, BatchItemResult, BatchResult, SignalAccepted,
-                                   SignalStatusOut)
+from signal_ingest.schemas import (
+    BatchIn,
+    BatchItemResult,
+    BatchResult,
+    SignalAccepted,
+    SignalStatusOut,
+)
 from signal_ingest.tables import signals
 
 router = APIRouter(prefix="/v1/signals", tags=["signals"])
@@ -28,8 +33,9 @@ _SIGNAL_SCHEMA = SIGNAL.json_schema(ref_template="#/components/schemas/{model}")
 
 
 def _accepted_body(intake: Intake) -> dict[str, Any]:
-    return SignalAccepted(id=intake.id, received_at=intake.received_at,
-                          links={"self": f"/v1/signals/{intake.id}"}).model_dump(mode="json")  # type: ignore[arg-type]
+    return SignalAccepted(
+        id=intake.id, received_at=intake.received_at, links={"self": f"/v1/signals/{intake.id}"}
+    ).model_dump(mode="json")
 
 
 async def _accept(request: Request, source: str, batch: list[SignalIn]) -> list[Intake]:
@@ -47,36 +53,50 @@ def _json_body(raw: bytes) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise ProblemError(422, f"The body is not valid JSON: {exc}",
-                           [FieldError(field="body", message="invalid JSON")]) from None
+        raise ProblemError(
+            422,
+            f"The body is not valid JSON: {exc}",
+            [FieldError(field="body", message="invalid JSON")],
+        ) from None
 
 
 @router.post(
-    "", status_code=202, response_model=SignalAccepted, summary="Post one signal",
-    responses={**_PROBLEMS, 200: {"description": "Replay of an accepted signal",
-                                  "model": SignalAccepted},
-               409: {"description": "This id was used with another body", "model": Problem}},
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "application/json": {"schema": {"$ref": "#/components/schemas/Signal"}}}}},
+    "",
+    status_code=202,
+    response_model=SignalAccepted,
+    summary="Post one signal",
+    responses={
+        **_PROBLEMS,
+        200: {"description": "Replay of an accepted signal", "model": SignalAccepted},
+        409: {"description": "This id was used with another body", "model": Problem},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Signal"}}},
+        }
+    },
 )
 async def post_signal(request: Request, principal: SignalWriter) -> Response:
     try:
         signal = parse_signal(_json_body(await request.body()))
     except ValidationError as exc:
         SIGNALS_REJECTED.labels(source=principal.source).inc()
-        raise ProblemError(422, "The signal is not valid; see errors.",
-                           field_errors(exc.errors())) from None
+        raise ProblemError(
+            422, "The signal is not valid; see errors.", field_errors(exc.errors())
+        ) from None
     [intake] = await _accept(request, principal.source, [signal])
     if intake.verdict == "conflict":
         SIGNALS_REJECTED.labels(source=principal.source).inc()
         raise ProblemError(409, f"Signal {intake.id} was already accepted with another body.")
     if intake.verdict == "duplicate":
-        return ORJSONResponse(_accepted_body(intake), headers={"Idempotent-Replayed": "true"})
-    return ORJSONResponse(_accepted_body(intake), status_code=202)
+        return json_response(_accepted_body(intake), headers={"Idempotent-Replayed": "true"})
+    return json_response(_accepted_body(intake), 202)
 
 
-@router.post("/batch", response_model=BatchResult, summary="Post 1 to 1000 signals",
-             responses=_PROBLEMS)
+@router.post(
+    "/batch", response_model=BatchResult, summary="Post 1 to 1000 signals", responses=_PROBLEMS
+)
 async def post_batch(request: Request, body: BatchIn, principal: SignalWriter) -> BatchResult:
     results: list[BatchItemResult | None] = []
     valid: list[tuple[int, SignalIn]] = []
@@ -86,8 +106,13 @@ async def post_batch(request: Request, body: BatchIn, principal: SignalWriter) -
             results.append(None)
         except ValidationError as exc:
             raw_id = raw.get("id")
-            results.append(BatchItemResult(id=raw_id if isinstance(raw_id, str) else None,
-                                           status="rejected", errors=field_errors(exc.errors())))
+            results.append(
+                BatchItemResult(
+                    id=raw_id if isinstance(raw_id, str) else None,
+                    status="rejected",
+                    errors=field_errors(exc.errors()),
+                )
+            )
     if valid:
         outcome = await _accept(request, principal.source, [s for _, s in valid])
         for (position, _), intake in zip(valid, outcome, strict=True):
@@ -100,23 +125,35 @@ async def post_batch(request: Request, body: BatchIn, principal: SignalWriter) -
 
 def _batch_item(intake: Intake) -> BatchItemResult:
     if intake.verdict == "conflict":
-        return BatchItemResult(id=intake.id, status="rejected", errors=[FieldError(
-            field="id", message="already accepted with another body")])
+        return BatchItemResult(
+            id=intake.id,
+            status="rejected",
+            errors=[FieldError(field="id", message="already accepted with another body")],
+        )
     status = "accepted" if intake.verdict == "accepted" else "duplicate"
     return BatchItemResult(id=intake.id, status=status)
 
 
-@router.get("/{signal_id}", response_model=SignalStatusOut, summary="Status of own signal",
-            responses={404: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}})
+@router.get(
+    "/{signal_id}",
+    response_model=SignalStatusOut,
+    summary="Status of own signal",
+    responses={404: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}},
+)
 async def get_signal(signal_id: str, request: Request, principal: SignalWriter) -> SignalStatusOut:
     async with request.app.state.engine.connect() as conn:
-        row = (await conn.execute(
-            select(signals.c.signal_id, signals.c.type, signals.c.received_at, signals.c.status)
-            .where(signals.c.source == principal.source, signals.c.signal_id == signal_id))).first()
+        row = (
+            await conn.execute(
+                select(
+                    signals.c.signal_id, signals.c.type, signals.c.received_at, signals.c.status
+                ).where(signals.c.source == principal.source, signals.c.signal_id == signal_id)
+            )
+        ).first()
     if row is None:
         raise ProblemError(404, f"No signal {signal_id} from this source.")
-    return SignalStatusOut(id=row.signal_id, type=row.type, received_at=row.received_at,
-                           status=row.status)
+    return SignalStatusOut(
+        id=row.signal_id, type=row.type, received_at=row.received_at, status=row.status
+    )
 
 
 def signal_schemas() -> dict[str, Any]:

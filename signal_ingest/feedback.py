@@ -23,6 +23,10 @@ async def handle_case_event(conn: AsyncConnection, event: CloudEvent) -> None:
         return
     await conn.execute(
         update(signals)
-        .where(tuple_(signals.c.source, signals.c.signal_id).in_(
-            [(ref.source, ref.signal_id) for ref in change.signal_refs]))
-        .values(status=change.signal_status))
+        .where(
+            tuple_(signals.c.source, signals.c.signal_id).in_(
+                [(ref.source, ref.signal_id) for ref in change.signal_refs]
+            )
+        )
+        .values(status=change.signal_status)
+    )

@@ -42,31 +42,49 @@ def body_hash(signal: SignalIn) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-def _prepare(signal: SignalIn, digest: str, source: str, vault: PiiVault,
-             now: datetime) -> tuple[dict[str, object], Record]:
+def _prepare(
+    signal: SignalIn, digest: str, source: str, vault: PiiVault, now: datetime
+) -> tuple[dict[str, object], Record]:
     household = signal.household
     pseudonym = vault.pseudonym(household.address.identity())
     row = {
-        "source": source, "signal_id": str(signal.id), "type": signal.type,
-        "occurred_at": signal.occurred_at, "received_at": now, "body_hash": digest,
-        "status": "accepted", "household_pseudonym": pseudonym, "minors": household.minors,
+        "source": source,
+        "signal_id": str(signal.id),
+        "type": signal.type,
+        "occurred_at": signal.occurred_at,
+        "received_at": now,
+        "body_hash": digest,
+        "status": "accepted",
+        "household_pseudonym": pseudonym,
+        "minors": household.minors,
         "sealed_body": vault.seal(signal.model_dump_json().encode()),
     }
     data = SignalReceived(
-        signal_id=str(signal.id), source=source, type=signal.type,  # type: ignore[arg-type]
-        occurred_at=signal.occurred_at, received_at=now, household_pseudonym=pseudonym,
-        minors=household.minors, adults=household.adults,
+        signal_id=str(signal.id),
+        source=source,
+        type=signal.type,
+        occurred_at=signal.occurred_at,
+        received_at=now,
+        household_pseudonym=pseudonym,
+        minors=household.minors,
+        adults=household.adults,
         details=signal.details.model_dump(mode="json"),
         sealed_household=vault.seal(household.model_dump_json().encode()),
     )
-    event = CloudEvent(type=SIGNAL_RECEIVED, source=signal_event_source(source),
-                       id=str(signal.id), subject=pseudonym, time=now,
-                       data=data.model_dump_json().encode())
+    event = CloudEvent(
+        type=SIGNAL_RECEIVED,
+        source=signal_event_source(source),
+        id=str(signal.id),
+        subject=pseudonym,
+        time=now,
+        data=data.model_dump_json().encode(),
+    )
     return row, Record.of(SIGNALS_TOPIC, pseudonym, event)
 
 
-async def accept_signals(conn: AsyncConnection, source: str, batch: Sequence[SignalIn],
-                         vault: PiiVault) -> list[Intake]:
+async def accept_signals(
+    conn: AsyncConnection, source: str, batch: Sequence[SignalIn], vault: PiiVault
+) -> list[Intake]:
     """Stores new signals and their events; classifies the rest as duplicate or conflict."""
     now = datetime.now(UTC)
     digests = [body_hash(s) for s in batch]
@@ -76,7 +94,7 @@ async def accept_signals(conn: AsyncConnection, source: str, batch: Sequence[Sig
     inserted: set[str] = set()
     rows = [row for row, _ in fresh.values()]
     for start in range(0, len(rows), _CHUNK):
-        stmt = insert_ignoring_conflicts(conn, signals).values(rows[start:start + _CHUNK])
+        stmt = insert_ignoring_conflicts(conn, signals).values(rows[start : start + _CHUNK])
         result = await conn.execute(stmt.returning(signals.c.signal_id))
         inserted.update(result.scalars())
     await add_to_outbox(conn, [record for sid, (_, record) in fresh.items() if sid in inserted])
@@ -98,11 +116,14 @@ async def accept_signals(conn: AsyncConnection, source: str, batch: Sequence[Sig
     return outcome
 
 
-async def _stored(conn: AsyncConnection, source: str,
-                  ids: list[str]) -> dict[str, tuple[str, datetime]]:
+async def _stored(
+    conn: AsyncConnection, source: str, ids: list[str]
+) -> dict[str, tuple[str, datetime]]:
     if not ids:
         return {}
     result = await conn.execute(
         select(signals.c.signal_id, signals.c.body_hash, signals.c.received_at).where(
-            tuple_(signals.c.source, signals.c.signal_id).in_([(source, i) for i in ids])))
+            tuple_(signals.c.source, signals.c.signal_id).in_([(source, i) for i in ids])
+        )
+    )
     return {row.signal_id: (row.body_hash, row.received_at) for row in result}

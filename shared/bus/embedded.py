@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -47,8 +48,8 @@ class EmbeddedLog:
             self._db = db
         return self._db
 
-    async def _run(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
-        def work() -> list[tuple[object, ...]]:
+    async def _run(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        def work() -> list[tuple[Any, ...]]:
             with self._lock:
                 return self._conn().execute(sql, params).fetchall()
 
@@ -71,15 +72,18 @@ class EmbeddedLog:
         return True
 
     async def publish(self, records: Sequence[Record]) -> None:
-        rows = [(r.topic, r.key, r.value, orjson.dumps([[k, v.decode()] for k, v in r.headers]))
-                for r in records]
+        rows = [
+            (r.topic, r.key, r.value, orjson.dumps([[k, v.decode()] for k, v in r.headers]))
+            for r in records
+        ]
 
         def work() -> None:
             with self._lock:
                 db = self._conn()
                 db.execute("BEGIN IMMEDIATE")
                 db.executemany(
-                    "INSERT INTO records (topic, key, value, headers) VALUES (?, ?, ?, ?)", rows)
+                    "INSERT INTO records (topic, key, value, headers) VALUES (?, ?, ?, ?)", rows
+                )
                 db.execute("COMMIT")
 
         await asyncio.to_thread(work)
@@ -89,27 +93,38 @@ class EmbeddedLog:
     async def read(self, topic: str, after: int, limit: int) -> list[Record]:
         rows = await self._run(
             "SELECT seq, key, value, headers FROM records WHERE topic = ? AND seq >= ? "
-            "ORDER BY seq LIMIT ?", (topic, after, limit))
-        return [Record(topic=topic, key=bytes(k), value=bytes(v),  # type: ignore[arg-type]
-                       headers=tuple((n, s.encode()) for n, s in orjson.loads(h)),  # type: ignore[arg-type]
-                       offset=int(o))  # type: ignore[call-overload]
-                for o, k, v, h in rows]
+            "ORDER BY seq LIMIT ?",
+            (topic, after, limit),
+        )
+        return [
+            Record(
+                topic=topic,
+                key=bytes(k),
+                value=bytes(v),
+                headers=tuple((n, s.encode()) for n, s in orjson.loads(h)),
+                offset=int(o),
+            )
+            for o, k, v, h in rows
+        ]
 
     async def committed(self, group: str, topic: str) -> int:
         rows = await self._run(
-            "SELECT next_offset FROM group_offsets WHERE grp = ? AND topic = ?", (group, topic))
-        return int(rows[0][0]) if rows else 0  # type: ignore[call-overload]
+            "SELECT next_offset FROM group_offsets WHERE grp = ? AND topic = ?", (group, topic)
+        )
+        return int(rows[0][0]) if rows else 0
 
     async def commit(self, group: str, topic: str, next_offset: int) -> None:
         await self._run(
             "INSERT INTO group_offsets (grp, topic, next_offset) VALUES (?, ?, ?) "
             "ON CONFLICT (grp, topic) DO UPDATE SET next_offset = excluded.next_offset",
-            (group, topic, next_offset))
+            (group, topic, next_offset),
+        )
 
     async def end_offset(self, topic: str) -> int:
-        rows = await self._run("SELECT COALESCE(MAX(seq), 0) FROM records WHERE topic = ?",
-                               (topic,))
-        return int(rows[0][0]) + 1  # type: ignore[call-overload]
+        rows = await self._run(
+            "SELECT COALESCE(MAX(seq), 0) FROM records WHERE topic = ?", (topic,)
+        )
+        return int(rows[0][0]) + 1
 
     def waiter(self) -> asyncio.Event:
         """An event set by the next append in this process (others are seen by polling)."""
@@ -146,7 +161,8 @@ class EmbeddedConsumer:
                 if batch:
                     for record in batch:
                         self._position[record.topic] = max(
-                            self._position[record.topic], record.offset + 1)
+                            self._position[record.topic], record.offset + 1
+                        )
                     return batch
                 if attempt == 0:
                     with contextlib.suppress(TimeoutError):
@@ -165,7 +181,9 @@ class EmbeddedConsumer:
     async def lag(self) -> int:
         total = 0
         for topic in self._topics:
-            total += await self._log.end_offset(topic) - await self._log.committed(self._group, topic)
+            total += await self._log.end_offset(topic) - await self._log.committed(
+                self._group, topic
+            )
         return max(total, 0)
 
 

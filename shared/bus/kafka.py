@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -36,11 +37,18 @@ class KafkaConsumer:
         await self._consumer.stop()
 
     async def fetch(self, max_records: int, timeout_s: float) -> list[Record]:
-        batches = await self._consumer.getmany(timeout_ms=int(timeout_s * 1000),
-                                               max_records=max_records)
+        batches = await self._consumer.getmany(
+            timeout_ms=int(timeout_s * 1000), max_records=max_records
+        )
         return [
-            Record(topic=m.topic, key=m.key or b"", value=m.value or b"",
-                   headers=tuple(m.headers or ()), partition=m.partition, offset=m.offset)
+            Record(
+                topic=m.topic,
+                key=m.key or b"",
+                value=m.value or b"",
+                headers=tuple(m.headers or ()),
+                partition=m.partition,
+                offset=m.offset,
+            )
             for messages in batches.values()
             for m in messages
         ]
@@ -118,10 +126,8 @@ class KafkaBus:
         async with self._lock:
             producer, self._producer = self._producer, None
         if producer is not None:
-            try:
+            with contextlib.suppress(KafkaError, OSError, TimeoutError):
                 await asyncio.wait_for(producer.stop(), 5)
-            except (KafkaError, OSError, TimeoutError):
-                pass
 
     async def stop(self) -> None:
         await self._discard_producer()

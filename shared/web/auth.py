@@ -42,16 +42,24 @@ async def create_key(conn: AsyncConnection, source: str, scopes: set[str]) -> tu
     if unknown or not scopes:
         raise ValueError(f"unknown scopes {sorted(unknown)}; choose from {sorted(SCOPES)}")
     key_id, key = new_api_key()
-    await conn.execute(api_keys.insert().values(
-        key_id=key_id, key_hash=hash_api_key(key), source=source,
-        scopes=",".join(sorted(scopes)), created_at=datetime.now(UTC)))
+    await conn.execute(
+        api_keys.insert().values(
+            key_id=key_id,
+            key_hash=hash_api_key(key),
+            source=source,
+            scopes=",".join(sorted(scopes)),
+            created_at=datetime.now(UTC),
+        )
+    )
     return key_id, key
 
 
 async def revoke_key(conn: AsyncConnection, key_id: str) -> bool:
     result = await conn.execute(
-        update(api_keys).where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
-        .values(revoked_at=datetime.now(UTC)))
+        update(api_keys)
+        .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+    )
     return result.rowcount == 1
 
 
@@ -69,8 +77,9 @@ class KeyStore:
         if hit and hit[0] > now:
             return hit[1]
         async with self._engine.connect() as conn:
-            row = (await conn.execute(
-                select(api_keys).where(api_keys.c.key_hash == digest))).first()
+            row = (
+                await conn.execute(select(api_keys).where(api_keys.c.key_hash == digest))
+            ).first()
         found = None
         if row is not None and row.revoked_at is None:
             found = Principal(row.key_id, row.source, frozenset(row.scopes.split(",")))

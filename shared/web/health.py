@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import ORJSONResponse, Response
+from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
+
+from shared.web.problems import json_response
 
 router = APIRouter(tags=["operations"])
 
@@ -17,8 +19,11 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Database and bus are reachable",
-            responses={503: {"description": "Something this process needs is down"}})
+@router.get(
+    "/readyz",
+    summary="Database and bus are reachable",
+    responses={503: {"description": "Something this process needs is down"}},
+)
 async def readyz(request: Request) -> Response:
     checks: dict[str, Any] = {}
     try:
@@ -29,8 +34,9 @@ async def readyz(request: Request) -> Response:
         checks["database"] = f"down: {type(exc).__name__}"
     checks["bus"] = "up" if await request.app.state.bus.is_ready() else "down"
     ready = all(value == "up" for value in checks.values())
-    return ORJSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                          status_code=200 if ready else 503)
+    return json_response(
+        {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
+    )
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)

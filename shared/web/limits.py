@@ -25,12 +25,14 @@ class BodyLimits:
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body:
             await problem_response(413, "The body is larger than 1 MiB; split the batch.")(
-                scope, receive, send)
+                scope, receive, send
+            )
             return
         media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if media != b"application/json" and not media.endswith(b"+json"):
             await problem_response(415, "Send `Content-Type: application/json`.")(
-                scope, receive, send)
+                scope, receive, send
+            )
             return
         seen = 0
         started = False
@@ -53,4 +55,5 @@ class BodyLimits:
         except _TooLarge:
             if not started:
                 await problem_response(413, "The body is larger than 1 MiB; split the batch.")(
-                    scope, receive, send)
+                    scope, receive, send
+                )

@@ -5,16 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
-TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-          409: "Conflict", 413: "Content too large", 415: "Unsupported media type",
-          422: "Validation failed", 503: "Service unavailable"}
+TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    409: "Conflict",
+    413: "Content too large",
+    415: "Unsupported media type",
+    422: "Validation failed",
+    503: "Service unavailable",
+}
 
 
 class FieldError(BaseModel):
@@ -33,21 +42,41 @@ class Problem(BaseModel):
 class ProblemError(Exception):
     """Raised anywhere in an API to answer with a problem document."""
 
-    def __init__(self, status: int, detail: str, errors: Sequence[FieldError] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        errors: Sequence[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status, self.detail, self.errors, self.headers = status, detail, errors, headers
 
 
-def problem_response(status: int, detail: str, errors: Sequence[FieldError] | None = None,
-                     headers: dict[str, str] | None = None) -> Response:
+def problem_response(
+    status: int,
+    detail: str,
+    errors: Sequence[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     body: dict[str, Any] = {
-        "type": f"https://vroegsignaal.nl/problems/{status}", "title": TITLES.get(status, "Error"),
-        "status": status, "detail": detail,
+        "type": f"https://vroegsignaal.nl/problems/{status}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
     }
     if errors is not None:
         body["errors"] = [e.model_dump() for e in errors]
-    return ORJSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return json_response(body, status, headers, PROBLEM_JSON)
+
+
+def json_response(
+    body: Any,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    media_type: str = "application/json",
+) -> Response:
+    return Response(orjson.dumps(body), status_code=status, headers=headers, media_type=media_type)
 
 
 def field_errors(pydantic_errors: Iterable[Any], skip: int = 0) -> list[FieldError]:
@@ -80,11 +109,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> Response:
         errors = field_errors(
-            [{**e, "loc": tuple(e["loc"])[1:] if e["loc"][:1] == ("body",) else e["loc"]}
-             for e in exc.errors()]
+            [
+                {**e, "loc": tuple(e["loc"])[1:] if e["loc"][:1] == ("body",) else e["loc"]}
+                for e in exc.errors()
+            ]
         )
         return problem_response(422, "The request is not valid; see errors.", errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> Response:
-        return problem_response(exc.status_code, str(exc.detail), headers=exc.headers)
+        return problem_response(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))

@@ -9,8 +9,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import (AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter,
-                      ValidationError)
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from shared.household import Household
 
@@ -68,8 +67,9 @@ class EvictionExecutedDetails(_Details):
 class ResolvedDetails(_Details):
     """Opgelost: withdraws an earlier signal type for this household."""
 
-    resolves: Literal["rent_arrears", "nuisance", "pollution", "drugs", "eviction_order",
-                      "eviction_executed"]
+    resolves: Literal[
+        "rent_arrears", "nuisance", "pollution", "drugs", "eviction_order", "eviction_executed"
+    ]
     reason: Literal["paid", "payment_arrangement", "moved", "other"]
 
 
@@ -117,8 +117,13 @@ class ResolvedSignal(_Signal):
 
 
 SignalIn = Annotated[
-    RentArrearsSignal | NuisanceSignal | PollutionSignal | DrugsSignal | EvictionOrderSignal
-    | EvictionExecutedSignal | ResolvedSignal,
+    RentArrearsSignal
+    | NuisanceSignal
+    | PollutionSignal
+    | DrugsSignal
+    | EvictionOrderSignal
+    | EvictionExecutedSignal
+    | ResolvedSignal,
     Field(discriminator="type"),
 ]
 SIGNAL = TypeAdapter[SignalIn](SignalIn)
