@@ -1,0 +1,39 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: run test lint unit bench install clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install -q --upgrade pip
+	@$(BIN)/pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+## run: the whole service on the embedded default (SQLite + embedded event log) on :8000
+run: $(STAMP)
+	$(BIN)/vroegsignaal run
+
+## test: lint, types, and every test against real PostgreSQL and Kafka (started if needed)
+test: $(STAMP) lint
+	bash deploy/with-test-servers.sh $(BIN)/pytest -q -ra --durations=15
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## unit: the fast tests alone, no servers
+unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit
+
+## bench: benchmarks against baselines measured in the same run (PostgreSQL and Kafka)
+bench: $(STAMP)
+	bash deploy/with-test-servers.sh $(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) var
