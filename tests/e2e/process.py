@@ -75,7 +75,7 @@ class VroegsignaalProcess:
 async def eventually(
     check: Callable[[], Awaitable[T]], timeout_s: float = 30, interval_s: float = 0.1
 ) -> T:
-    """Polls `check` until it returns something truthy; fails with the last value at the deadline."""
+    """Polls `check` until it returns something truthy; fails at the deadline."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
     while True:

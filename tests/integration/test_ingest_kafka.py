@@ -46,7 +46,7 @@ async def test_signal_is_on_the_topic_once_in_binary_mode_without_pii(
     assert headers["ce_source"] == f"/vroegsignaal/sources/corp-{unique}".encode()
     assert headers["content-type"] == b"application/json"
     pseudonym = vs.runtime.vault.pseudonym(
-        "1402AB|%d|" % signal["household"]["address"]["house_number"]
+        f"1402AB|{signal['household']['address']['house_number']}|"
     )
     assert record.key == pseudonym.encode()  # type: ignore[attr-defined]
     raw = record.value + b"".join(v for _, v in record.headers)  # type: ignore[attr-defined]
