@@ -1,0 +1,34 @@
+"""The outcome of scoring a case: score, priority, team and the reasons that explain each point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from triage.domain.policy_model import Priority
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One explained contribution to the score; `text` is plain English for a case worker."""
+
+    code: str
+    points: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Risk assessment (risicoweging) of a case under one policy version.
+
+    Invariant: the reasons' points sum exactly to `score` (CONTRACT §3 property 4).
+    """
+
+    score: int
+    priority: Priority
+    reasons: tuple[Reason, ...]
+    team: str
+    policy_version: str
+
+    @property
+    def reason_codes(self) -> tuple[str, ...]:
+        return tuple(reason.code for reason in self.reasons)

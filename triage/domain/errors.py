@@ -1,0 +1,17 @@
+"""Errors the triage domain raises; adapters translate them into problem responses."""
+
+
+class DomainError(Exception):
+    """Base for every rule the triage domain refuses to break."""
+
+
+class PolicyError(DomainError):
+    """The scoring policy file is missing, malformed or violates its own invariants."""
+
+
+class CaseError(DomainError):
+    """An operation is not allowed in the case's current state (e.g. closing a closed case)."""
+
+
+class InvalidSignalError(DomainError, ValueError):
+    """A signal reached the domain with facts the boundary should have refused."""

@@ -1,0 +1,27 @@
+"""The only feedback a corporation gets about its signal (DDAS: was it picked up or not).
+
+Never the score, team, notes or outcome (CONTRACT §2): just one of three words.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from triage.domain.case import Case
+from triage.domain.case_records import CorporationSignalStatus, Outcome
+
+# Picked up (opgepakt): the USD dealt with the household, whatever the household decided.
+# Not picked up: nobody was reached or helped, or the corporation resolved it first.
+PICKED_UP_OUTCOMES: Final[frozenset[Outcome]] = frozenset(
+    {"help_accepted", "help_declined", "already_in_care", "repeated_signal"}
+)
+NOT_PICKED_UP_OUTCOMES: Final[frozenset[Outcome]] = frozenset(
+    {"not_reached", "not_resident", "closed_other", "resolved"}
+)
+
+
+def signal_status_for_corporation(case: Case) -> CorporationSignalStatus:
+    """Status of every signal grouped into `case`: accepted while open, then by outcome."""
+    if case.status != "closed":
+        return "accepted"
+    return "picked_up" if case.outcome in PICKED_UP_OUTCOMES else "not_picked_up"

@@ -1,0 +1,116 @@
+"""Loads the published scoring policy file (deploy/policy/default.toml) into a `ScoringPolicy`.
+
+Re-exports the policy's value types, so callers import everything policy-related from here.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from triage.domain.errors import PolicyError
+from triage.domain.policy_model import (
+    MAX_SCORE,
+    PRIORITIES_ASCENDING,
+    ArrearsBand,
+    ChildrenWeights,
+    CombinationWeights,
+    DeadlinePolicy,
+    DeadlineRule,
+    DeadlineUnit,
+    DrugsWeights,
+    EvictionWeights,
+    NuisanceWeights,
+    Priority,
+    PriorityBands,
+    PriorityFloor,
+    RentArrearsWeights,
+    RoutingRule,
+    ScoringPolicy,
+    SeverityPoints,
+    UrgencyStep,
+    priority_rank,
+)
+from triage.domain.policy_reader import TomlTable
+from triage.domain.policy_sections import (
+    read_bands,
+    read_children,
+    read_combination,
+    read_deadlines,
+    read_drugs,
+    read_eviction,
+    read_floors,
+    read_nuisance,
+    read_pollution,
+    read_rent_arrears,
+    read_routing,
+)
+
+__all__ = [
+    "MAX_SCORE",
+    "PRIORITIES_ASCENDING",
+    "ArrearsBand",
+    "ChildrenWeights",
+    "CombinationWeights",
+    "DeadlinePolicy",
+    "DeadlineRule",
+    "DeadlineUnit",
+    "DrugsWeights",
+    "EvictionWeights",
+    "NuisanceWeights",
+    "PolicyError",
+    "Priority",
+    "PriorityBands",
+    "PriorityFloor",
+    "RentArrearsWeights",
+    "RoutingRule",
+    "ScoringPolicy",
+    "SeverityPoints",
+    "UrgencyStep",
+    "default_policy_path",
+    "load_policy",
+    "priority_rank",
+]
+
+DEFAULT_POLICY_RELATIVE = Path("deploy") / "policy" / "default.toml"
+
+
+def default_policy_path() -> Path:
+    """Find deploy/policy/default.toml by walking up from this file to the repository root."""
+    for directory in Path(__file__).resolve().parents:
+        candidate = directory / DEFAULT_POLICY_RELATIVE
+        if candidate.is_file():
+            return candidate
+    raise PolicyError(f"no {DEFAULT_POLICY_RELATIVE} above {Path(__file__).resolve().parent}")
+
+
+def load_policy(path: Path | str) -> ScoringPolicy:
+    """Parse and validate a policy file; raises PolicyError naming the offending key."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PolicyError(f"policy {path}: cannot be read ({exc.strerror or exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"policy {path.name}: not valid TOML ({exc})") from exc
+    return parse_policy(TomlTable(raw, "", path.name))
+
+
+def parse_policy(root: TomlTable) -> ScoringPolicy:
+    """Build the policy from an already parsed TOML document (lets tests skip the file)."""
+    policy = ScoringPolicy(
+        version=root.string("version"),
+        rent_arrears=read_rent_arrears(root.table("rent_arrears")),
+        eviction=read_eviction(root.table("eviction")),
+        nuisance=read_nuisance(root.table("nuisance")),
+        pollution=read_pollution(root.table("pollution")),
+        drugs=read_drugs(root.table("drugs")),
+        combination=read_combination(root.table("combination")),
+        children=read_children(root.table("children")),
+        priority_bands=read_bands(root.table("priority_bands")),
+        priority_floors=read_floors(root),
+        routing=read_routing(root),
+        deadlines=read_deadlines(root.table("deadlines")),
+    )
+    root.done()
+    return policy

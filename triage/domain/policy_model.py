@@ -1,0 +1,187 @@
+"""The shape of the published, versioned scoring policy (risicoweging) as immutable values.
+
+Weights live in a TOML file (deploy/policy/default.toml), never in code, so the USD can publish
+and version them; `triage.domain.policy` loads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+from typing import Final, Literal, get_args
+
+Priority = Literal["critical", "high", "medium", "low"]
+PRIORITIES_ASCENDING: Final[tuple[Priority, ...]] = ("low", "medium", "high", "critical")
+Severity = Literal["low", "medium", "high"]
+DrugsStage = Literal["reported", "warning", "closure_ordered"]
+DeadlineUnit = Literal["working_days", "calendar_days"]
+DEADLINE_UNITS: Final[tuple[DeadlineUnit, ...]] = get_args(DeadlineUnit)
+MAX_SCORE: Final = 100
+
+
+def priority_rank(priority: Priority) -> int:
+    """Order of urgency: low < medium < high < critical."""
+    return PRIORITIES_ASCENDING.index(priority)
+
+
+@dataclass(frozen=True)
+class ArrearsBand:
+    """From `min_months` of rent in arrears upward, the arrears weigh `points`."""
+
+    min_months: float
+    points: int
+
+
+@dataclass(frozen=True)
+class RentArrearsWeights:
+    """Huurachterstand, measured in months of rent rather than euros."""
+
+    typical_monthly_rent_eur: float
+    bands: tuple[ArrearsBand, ...]
+
+
+@dataclass(frozen=True)
+class UrgencyStep:
+    """An eviction date at most `within_days` away (or already past) adds `points`."""
+
+    within_days: int
+    points: int
+
+
+@dataclass(frozen=True)
+class EvictionWeights:
+    """Ontruimingsvonnis and ontruiming uitgevoerd; an executed eviction supersedes the order."""
+
+    order_points: int
+    urgency: tuple[UrgencyStep, ...]
+    executed_points: int
+
+
+@dataclass(frozen=True)
+class SeverityPoints:
+    """Points per severity level reported by the corporation."""
+
+    low: int
+    medium: int
+    high: int
+
+    def of(self, severity: str | None) -> int:
+        """Unknown or missing severity weighs as `low`: the signal still counts."""
+        return {"medium": self.medium, "high": self.high}.get(severity or "low", self.low)
+
+
+@dataclass(frozen=True)
+class NuisanceWeights:
+    """Overlast; aggression towards neighbours or staff adds points on top of severity."""
+
+    severity: SeverityPoints
+    aggression_points: int
+
+
+@dataclass(frozen=True)
+class DrugsWeights:
+    """Hennep/drugshandel by stage of the Wet Damocles procedure."""
+
+    reported: int
+    warning: int
+    closure_ordered: int
+
+    def of(self, stage: str | None) -> int:
+        return {"warning": self.warning, "closure_ordered": self.closure_ordered}.get(
+            stage or "reported", self.reported
+        )
+
+
+@dataclass(frozen=True)
+class CombinationWeights:
+    """Multiproblematiek: several distinct problem areas at one address weigh extra."""
+
+    min_problem_areas: int
+    points: int
+    per_extra_area_points: int
+    max_points: int
+
+
+@dataclass(frozen=True)
+class ChildrenWeights:
+    """Minderjarigen: children in the household weigh extra (CONTRACT §3 properties 1 and 2)."""
+
+    has_minors_points: int
+    per_extra_minor_points: int
+    extra_minors_max_points: int
+    unknown_points: int
+
+
+@dataclass(frozen=True)
+class PriorityBands:
+    """Lowest score of each priority; below `medium` the case is `low`."""
+
+    critical: int
+    high: int
+    medium: int
+
+
+@dataclass(frozen=True)
+class PriorityFloor:
+    """A hard rule: these open signal types (with at least so many minors) lift the priority."""
+
+    code: str
+    types: frozenset[str]
+    minors_at_least: int | None
+    priority: Priority
+    text: str
+
+
+@dataclass(frozen=True)
+class RoutingRule:
+    """First matching rule picks the team; unset conditions match anything."""
+
+    team: str
+    priorities: frozenset[str] | None = None
+    any_of_types: frozenset[str] | None = None
+    only_types: frozenset[str] | None = None
+
+    @property
+    def is_catch_all(self) -> bool:
+        return self.priorities is None and self.any_of_types is None and self.only_types is None
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """How long the USD has to make a first contact attempt for one priority."""
+
+    amount: int
+    unit: DeadlineUnit
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    """Response terms per priority; each deadline ends at `end_of_day` Amsterdam time."""
+
+    end_of_day: time
+    critical: DeadlineRule
+    high: DeadlineRule
+    medium: DeadlineRule
+    low: DeadlineRule
+
+    def for_priority(self, priority: Priority) -> DeadlineRule:
+        rule: DeadlineRule = getattr(self, priority)
+        return rule
+
+
+@dataclass(frozen=True)
+class ScoringPolicy:
+    """One published version of the policy; `version` is stamped on every assessment."""
+
+    version: str
+    rent_arrears: RentArrearsWeights
+    eviction: EvictionWeights
+    nuisance: NuisanceWeights
+    pollution: SeverityPoints
+    drugs: DrugsWeights
+    combination: CombinationWeights
+    children: ChildrenWeights
+    priority_bands: PriorityBands
+    priority_floors: tuple[PriorityFloor, ...]
+    routing: tuple[RoutingRule, ...]
+    deadlines: DeadlinePolicy

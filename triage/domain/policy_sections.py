@@ -1,0 +1,190 @@
+"""Readers for each section of the policy file; each refuses unknown keys and bad ranges.
+
+Validation enforces the invariants CONTRACT §3 properties 1-2 rely on (children strictly add
+points, unknown minors never subtract), so every loadable policy keeps them.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from itertools import pairwise
+from typing import cast
+
+from triage.domain.policy_model import (
+    DEADLINE_UNITS,
+    MAX_SCORE,
+    PRIORITIES_ASCENDING,
+    ArrearsBand,
+    ChildrenWeights,
+    CombinationWeights,
+    DeadlinePolicy,
+    DeadlineRule,
+    DeadlineUnit,
+    DrugsWeights,
+    EvictionWeights,
+    NuisanceWeights,
+    Priority,
+    PriorityBands,
+    PriorityFloor,
+    RentArrearsWeights,
+    RoutingRule,
+    SeverityPoints,
+    UrgencyStep,
+)
+from triage.domain.policy_reader import TomlTable
+from triage.domain.signals import PROBLEM_TYPES
+
+
+def read_rent_arrears(t: TomlTable) -> RentArrearsWeights:
+    bands = []
+    for band in t.tables("bands"):
+        bands.append(ArrearsBand(band.number("min_months"), band.integer("points")))
+        band.done()
+    if bands[0].min_months != 0:
+        t.fail("bands", "must start at min_months = 0 so any arrears count")
+    for lower, upper in pairwise(bands):
+        if upper.min_months <= lower.min_months or upper.points < lower.points:
+            t.fail("bands", "must rise in min_months with points never falling")
+    weights = RentArrearsWeights(
+        t.number("typical_monthly_rent_eur", strictly_above=True), tuple(bands)
+    )
+    t.done()
+    return weights
+
+
+def read_eviction(t: TomlTable) -> EvictionWeights:
+    steps = []
+    for step in t.tables("urgency"):
+        steps.append(UrgencyStep(step.integer("within_days"), step.integer("points")))
+        step.done()
+    weights = EvictionWeights(t.integer("order_points"), tuple(steps), t.integer("executed_points"))
+    t.done()
+    return weights
+
+
+def read_severity(t: TomlTable) -> SeverityPoints:
+    points = SeverityPoints(t.integer("low"), t.integer("medium"), t.integer("high"))
+    t.done()
+    return points
+
+
+def read_pollution(t: TomlTable) -> SeverityPoints:
+    points = read_severity(t.table("severity"))
+    t.done()
+    return points
+
+
+def read_nuisance(t: TomlTable) -> NuisanceWeights:
+    weights = NuisanceWeights(read_severity(t.table("severity")), t.integer("aggression_points"))
+    t.done()
+    return weights
+
+
+def read_drugs(t: TomlTable) -> DrugsWeights:
+    stage = t.table("stage")
+    weights = DrugsWeights(
+        stage.integer("reported"), stage.integer("warning"), stage.integer("closure_ordered")
+    )
+    stage.done()
+    t.done()
+    return weights
+
+
+def read_combination(t: TomlTable) -> CombinationWeights:
+    weights = CombinationWeights(
+        t.integer("min_problem_areas", minimum=2),
+        t.integer("points"),
+        t.integer("per_extra_area_points"),
+        t.integer("max_points"),
+    )
+    t.done()
+    return weights
+
+
+def read_children(t: TomlTable) -> ChildrenWeights:
+    weights = ChildrenWeights(
+        # At least 1: with minors the score must be strictly higher (CONTRACT §3 property 1).
+        t.integer("has_minors_points", minimum=1),
+        t.integer("per_extra_minor_points"),
+        t.integer("extra_minors_max_points"),
+        t.integer("unknown_points"),
+    )
+    t.done()
+    return weights
+
+
+def read_bands(t: TomlTable) -> PriorityBands:
+    bands = PriorityBands(
+        t.integer("critical", minimum=1, maximum=MAX_SCORE),
+        t.integer("high", minimum=1, maximum=MAX_SCORE),
+        t.integer("medium", minimum=1, maximum=MAX_SCORE),
+    )
+    if not bands.critical > bands.high > bands.medium:
+        t.fail("critical", "must be above high, and high above medium")
+    t.done()
+    return bands
+
+
+def read_floors(root: TomlTable) -> tuple[PriorityFloor, ...]:
+    """Hard priority rules are optional: a policy may rely on score bands alone."""
+    if not root.has("priority_floor"):
+        return ()
+    return tuple(read_floor(t) for t in root.tables("priority_floor"))
+
+
+def read_floor(t: TomlTable) -> PriorityFloor:
+    minors = t.integer("minors_at_least", minimum=1) if t.has("minors_at_least") else None
+    floor = PriorityFloor(
+        code=t.string("code"),
+        types=t.strings("types", options=PROBLEM_TYPES),
+        minors_at_least=minors,
+        priority=cast(Priority, t.string("priority", options=PRIORITIES_ASCENDING)),
+        text=t.string("text"),
+    )
+    t.done()
+    return floor
+
+
+def read_routing(root: TomlTable) -> tuple[RoutingRule, ...]:
+    rules = []
+    for t in root.tables("routing"):
+        rules.append(
+            RoutingRule(
+                team=t.string("team"),
+                priorities=_optional(t, "priorities", PRIORITIES_ASCENDING),
+                any_of_types=_optional(t, "any_of_types", PROBLEM_TYPES),
+                only_types=_optional(t, "only_types", PROBLEM_TYPES),
+            )
+        )
+        t.done()
+    if not rules[-1].is_catch_all:
+        root.fail("routing", "must end with a rule without conditions so every case gets a team")
+    return tuple(rules)
+
+
+def _optional(t: TomlTable, key: str, options: tuple[str, ...]) -> frozenset[str] | None:
+    return t.strings(key, options=options) if t.has(key) else None
+
+
+def read_deadlines(t: TomlTable) -> DeadlinePolicy:
+    clock = t.string("end_of_day")
+    try:
+        end_of_day = time.fromisoformat(clock)
+    except ValueError:
+        t.fail("end_of_day", f"must be a time like '17:00', got {clock!r}")
+    policy = DeadlinePolicy(
+        end_of_day=end_of_day,
+        critical=_deadline(t.table("critical")),
+        high=_deadline(t.table("high")),
+        medium=_deadline(t.table("medium")),
+        low=_deadline(t.table("low")),
+    )
+    t.done()
+    return policy
+
+
+def _deadline(t: TomlTable) -> DeadlineRule:
+    unit = cast(DeadlineUnit, t.string("unit", options=DEADLINE_UNITS))
+    rule = DeadlineRule(t.integer("amount", minimum=1), unit)
+    t.done()
+    return rule
