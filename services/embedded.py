@@ -6,26 +6,16 @@ import os
 import sys
 
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services import ingest
+from services.processes import EMBEDDED
 from services.runtime import Runtime
-from services.web import create_app
 from shared.web.auth import SCOPES, create_key
 
 DEV_SOURCE = "dev-corporation"
 
 
-def start_embedded_workers(runtime: Runtime) -> None:
-    """One relay for the one database; every service's consumers on the embedded log."""
-    ingest.start_relay(runtime)
-    ingest.start_ingest_workers(runtime)
-
-
 def create_embedded_app(runtime: Runtime) -> FastAPI:
-    return create_app(
-        runtime, "Vroegsignaal (embedded)", ingest.ROUTERS, start_embedded_workers, ingest.SCHEMAS
-    )
+    return EMBEDDED.app(runtime)
 
 
 async def ensure_development_key(runtime: Runtime) -> str:
@@ -33,8 +23,7 @@ async def ensure_development_key(runtime: Runtime) -> str:
     path = runtime.settings.data_dir / "dev-api-key"
     if path.exists():
         return path.read_text().strip()
-    engine: AsyncEngine = runtime.engine
-    async with engine.begin() as conn:
+    async with runtime.engine.begin() as conn:
         _, key = await create_key(conn, DEV_SOURCE, set(SCOPES))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as out:

@@ -13,10 +13,6 @@ ROUTERS: list[APIRouter] = [api.router]
 SCHEMAS = api.signal_schemas()
 
 
-def start_relay(runtime: Runtime) -> None:
-    runtime.spawn("outbox-relay", runtime.relay.run(runtime.stop))
-
-
 def start_ingest_workers(runtime: Runtime) -> None:
     processor = EventProcessor(
         feedback.CONSUMER,

@@ -8,10 +8,24 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-import signal_ingest.tables  # noqa: F401
+import notifier.tables
+import shared.inbox
+import shared.outbox
+import shared.web.auth
+import signal_ingest.tables
+import triage.tables
 from shared.db import metadata
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Importing these registers every table on `metadata` (what autogenerate compares against).
+TABLE_MODULES = (
+    shared.inbox,
+    shared.outbox,
+    shared.web.auth,
+    signal_ingest.tables,
+    triage.tables,
+    notifier.tables,
+)
 
 
 def alembic_config(url: str) -> Config:

@@ -7,10 +7,10 @@ import asyncio
 import uvicorn
 from fastapi import FastAPI
 
-from services import embedded, ingest
+from services import embedded
+from services.processes import SERVICES
 from services.runtime import build_runtime
 from services.schema import upgrade
-from services.web import create_app
 from shared.observability import configure_logging
 from shared.settings import Settings
 
@@ -49,15 +49,7 @@ def serve_service(settings: Settings, service: str, host: str, port: int) -> int
     async def main() -> None:
         await upgrade(settings.resolved_database_url)
         runtime = await build_runtime(settings)
-        if service == "ingest":
-
-            def start(rt: object) -> None:
-                ingest.start_relay(runtime)
-                ingest.start_ingest_workers(runtime)
-
-            app = create_app(runtime, "Vroegsignaal ingest", ingest.ROUTERS, start, ingest.SCHEMAS)
-        else:
-            raise SystemExit(f"service {service} is not available yet")
+        app = SERVICES[service].app(runtime)
         print(f"Vroegsignaal {service} on http://{host}:{port}", flush=True)
         await _serve(app, host, port)
 

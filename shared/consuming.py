@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.bus import Consumer, Record
 from shared.cloudevent import CloudEvent, EnvelopeError
-from shared.inbox import first_delivery
+from shared.inbox import first_deliveries
 from shared.observability import EVENTS_CONSUMED, EVENTS_REJECTED
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,9 @@ EventHandler = Callable[[AsyncConnection, CloudEvent], Awaitable[None]]
 """Handles one event inside the batch transaction. It must read and validate the event before
 writing anything: raising UnreadableEvent or ValidationError after a write would leave that
 write in the batch."""
+BatchHandler = Callable[[AsyncConnection, Sequence[CloudEvent]], Awaitable[None]]
+"""Handles a batch of new events in one transaction (for throughput); it skips what it cannot
+read itself."""
 
 
 class UnreadableEvent(ValueError):
@@ -37,12 +40,17 @@ class EventProcessor:
         name: str,
         engine: AsyncEngine,
         consumer: Consumer,
-        handle: EventHandler,
+        handle: EventHandler | None = None,
         after_commit: Callable[[], None] | None = None,
         batch_size: int = 500,
+        *,
+        handle_batch: BatchHandler | None = None,
     ) -> None:
+        if (handle is None) == (handle_batch is None):
+            raise ValueError("give either handle or handle_batch")
         self.name = name
-        self._engine, self._consumer, self._handle = engine, consumer, handle
+        self._engine, self._consumer = engine, consumer
+        self._handle_batch = handle_batch or self._one_by_one(handle)  # type: ignore[arg-type]
         self._after_commit = after_commit or (lambda: None)
         self._batch_size = batch_size
         self.processed = 0
@@ -51,33 +59,46 @@ class EventProcessor:
     def consumer(self) -> Consumer:
         return self._consumer
 
-    async def process(self, records: list[Record]) -> None:
-        async with self._engine.begin() as conn:
-            for record in records:
+    def _one_by_one(self, handle: EventHandler) -> BatchHandler:
+        async def handle_each(conn: AsyncConnection, events: Sequence[CloudEvent]) -> None:
+            for event in events:
                 try:
-                    event = record.event()
-                except EnvelopeError as exc:
-                    self._reject(record, exc)
-                    continue
-                if not await first_delivery(conn, self.name, event):
-                    continue
-                try:
-                    await self._handle(conn, event)
+                    await handle(conn, event)
                 except (UnreadableEvent, ValidationError) as exc:
-                    self._reject(record, exc)
+                    self.reject(event, exc)
+
+        return handle_each
+
+    async def process(self, records: list[Record]) -> None:
+        events = []
+        for record in records:
+            try:
+                events.append(record.event())
+            except EnvelopeError as exc:
+                EVENTS_REJECTED.labels(consumer=self.name).inc()
+                log.error(
+                    "%s: skipped record %s/%s@%s without a CloudEvent envelope: %s",
+                    self.name,
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    exc,
+                )
+        async with self._engine.begin() as conn:
+            await self._handle_batch(conn, await first_deliveries(conn, self.name, events))
         self._after_commit()
         await self._consumer.commit(records)
         self.processed += len(records)
         EVENTS_CONSUMED.labels(consumer=self.name).inc(len(records))
 
-    def _reject(self, record: Record, exc: Exception) -> None:
+    def reject(self, event: CloudEvent, exc: Exception) -> None:
+        """Counts and logs an event that cannot be read; it is skipped, never retried."""
         EVENTS_REJECTED.labels(consumer=self.name).inc()
         log.error(
-            "%s: skipped unreadable record %s/%s@%s: %s",
+            "%s: skipped unreadable event %s from %s: %s",
             self.name,
-            record.topic,
-            record.partition,
-            record.offset,
+            event.id,
+            event.source,
             type(exc).__name__,
         )
 

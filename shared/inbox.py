@@ -6,6 +6,9 @@ effects (CONTRACT §5).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
 from sqlalchemy import Column, PrimaryKeyConstraint, String, Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,16 +26,31 @@ inbox = Table(
 )
 
 
-async def first_delivery(conn: AsyncConnection, consumer: str, event: CloudEvent) -> bool:
-    """True exactly once per (consumer, event); later deliveries are duplicates to skip."""
-    from datetime import UTC, datetime
-
-    result = await conn.execute(
-        insert_ignoring_conflicts(conn, inbox).values(
-            consumer=consumer,
-            event_source=event.source,
-            event_id=event.id,
-            processed_at=datetime.now(UTC),
-        )
-    )
-    return result.rowcount == 1
+async def first_deliveries(
+    conn: AsyncConnection, consumer: str, events: Sequence[CloudEvent]
+) -> list[CloudEvent]:
+    """The events this consumer has not handled before, in order; each is returned only once."""
+    if not events:
+        return []
+    now = datetime.now(UTC)
+    rows = {
+        (e.source, e.id): {
+            "consumer": consumer,
+            "event_source": e.source,
+            "event_id": e.id,
+            "processed_at": now,
+        }
+        for e in events
+    }
+    fresh: set[tuple[str, str]] = set()
+    values = list(rows.values())
+    for start in range(0, len(values), 1000):
+        stmt = insert_ignoring_conflicts(conn, inbox).values(values[start : start + 1000])
+        result = await conn.execute(stmt.returning(inbox.c.event_source, inbox.c.event_id))
+        fresh.update((row.event_source, row.event_id) for row in result)
+    chosen = []
+    for event in events:
+        if (event.source, event.id) in fresh:
+            fresh.discard((event.source, event.id))
+            chosen.append(event)
+    return chosen

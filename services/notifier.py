@@ -1,0 +1,102 @@
+"""Notifier process: case events in, signed webhooks (and team e-mails) out to the USD."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+from fastapi import APIRouter
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from notifier import ops_api
+from notifier.domain.delivery import RetryPolicy
+from notifier.mailer import TeamEmailWorker
+from notifier.payload import PayloadBuilder
+from notifier.recorder import CONSUMER, NotificationRecorder
+from notifier.store import count_dead_letters, endpoint_key, is_endpoint_disabled
+from notifier.webhook import WebhookSender, is_usable_secret
+from notifier.worker import DeliveryWorker
+from services.runtime import Runtime
+from shared.consuming import EventProcessor
+from shared.events import CASES_TOPIC
+from shared.observability import DEAD_LETTERS, ENDPOINT_DISABLED
+from shared.settings import Settings, SettingsError
+
+log = logging.getLogger(__name__)
+
+ROUTERS: list[APIRouter] = [ops_api.router]
+WEBHOOK_SOURCE = "/vroegsignaal/notifier"
+HTTP_TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=10.0, pool=10.0)
+HTTP_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+
+
+def start_notifier_workers(runtime: Runtime, policy: RetryPolicy | None = None) -> None:
+    """The case-event consumer, the webhook worker and the e-mail sender, until `runtime.stop`."""
+    settings = runtime.settings
+    webhooks = _delivery_worker(runtime, policy)
+    worker = webhooks[0] if webhooks else None
+    mailer = TeamEmailWorker(runtime.engine, settings, policy) if settings.smtp_host else None
+
+    def stored() -> None:
+        if worker is not None:
+            worker.wake()
+        if mailer is not None:
+            mailer.wake()
+
+    processor = EventProcessor(
+        CONSUMER,
+        runtime.engine,
+        runtime.bus.consumer(CONSUMER, [CASES_TOPIC]),
+        NotificationRecorder(settings),
+        after_commit=stored,
+    )
+    runtime.spawn("notifier-consumer", processor.run(runtime.stop))
+    if webhooks is not None:
+        runtime.spawn("notifier-webhooks", _run_worker(runtime, *webhooks))
+    else:
+        log.warning("VS_USD_WEBHOOK_URL is not set: notifications are stored, not sent")
+    if mailer is not None:
+        runtime.spawn("notifier-email", mailer.run(runtime.stop))
+    elif settings.team_emails:
+        log.warning("VS_SMTP_HOST is not set: team e-mails are stored, not sent")
+
+
+def _delivery_worker(
+    runtime: Runtime,
+    policy: RetryPolicy | None,
+) -> tuple[DeliveryWorker, httpx.AsyncClient] | None:
+    settings = runtime.settings
+    if not settings.usd_webhook_url:
+        return None
+    check_webhook_settings(settings)
+    client = httpx.AsyncClient(timeout=HTTP_TIMEOUT, limits=HTTP_LIMITS, follow_redirects=False)
+    sender = WebhookSender(
+        client, settings.usd_webhook_url, settings.usd_webhook_secret or "", WEBHOOK_SOURCE
+    )
+    payloads = PayloadBuilder(runtime.vault, settings.webhook_payload, settings.public_base_url)
+    worker = DeliveryWorker(
+        runtime.engine, sender, endpoint_key(settings.usd_webhook_url), payloads, policy
+    )
+    return worker, client
+
+
+async def _run_worker(runtime: Runtime, worker: DeliveryWorker, client: httpx.AsyncClient) -> None:
+    try:
+        await worker.run(runtime.stop)
+    finally:
+        await client.aclose()
+
+
+def check_webhook_settings(settings: Settings) -> None:
+    """Webhooks need a usable `whsec_` secret to be signed; refuse to start without one."""
+    if settings.usd_webhook_url and not is_usable_secret(settings.usd_webhook_secret or ""):
+        raise SettingsError("VS_USD_WEBHOOK_SECRET must be whsec_ + base64 of 24 to 64 bytes")
+
+
+async def notifier_gauges(engine: AsyncEngine, settings: Settings | None = None) -> None:
+    """Refresh DEAD_LETTERS (and ENDPOINT_DISABLED, given settings) for `/metrics`."""
+    async with engine.connect() as conn:
+        DEAD_LETTERS.set(await count_dead_letters(conn))
+        if settings is not None and settings.usd_webhook_url:
+            disabled = await is_endpoint_disabled(conn, endpoint_key(settings.usd_webhook_url))
+            ENDPOINT_DISABLED.set(1 if disabled else 0)

@@ -1,0 +1,43 @@
+"""What each deployable process runs: its routers and its background workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from services import ingest, triage
+from services.runtime import Runtime
+from services.web import create_app
+
+
+@dataclass(frozen=True)
+class Process:
+    title: str
+    routers: Sequence[APIRouter]
+    workers: Sequence[Callable[[Runtime], None]]
+    schemas: dict[str, Any] = field(default_factory=dict)
+
+    def app(self, runtime: Runtime) -> FastAPI:
+        def start(rt: Runtime) -> None:
+            rt.spawn("outbox-relay", rt.relay.run(rt.stop))
+            for start_workers in self.workers:
+                start_workers(rt)
+
+        return create_app(runtime, self.title, self.routers, start, self.schemas)
+
+
+INGEST = Process(
+    "Vroegsignaal signal ingest", ingest.ROUTERS, [ingest.start_ingest_workers], ingest.SCHEMAS
+)
+TRIAGE = Process("Vroegsignaal triage", triage.ROUTERS, [triage.start_triage_workers])
+SERVICES = {"ingest": INGEST, "triage": TRIAGE}
+# `vroegsignaal run`: every service in one process, on one database, with one relay.
+EMBEDDED = Process(
+    "Vroegsignaal",
+    [router for p in SERVICES.values() for router in p.routers],
+    [worker for p in SERVICES.values() for worker in p.workers],
+    {k: v for p in SERVICES.values() for k, v in p.schemas.items()},
+)

@@ -1,0 +1,112 @@
+"""Repository of cases: load for change (row-locked on PostgreSQL), save, and case events."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.bus import Record
+from shared.cloudevent import CloudEvent
+from shared.db import is_postgres
+from shared.events import CASES_TOPIC, TRIAGE_SOURCE, CaseChanged, SignalRef
+from shared.outbox import add_to_outbox
+from triage.domain.case import Case
+from triage.domain.case_records import CaseChange
+from triage.domain.feedback import signal_status_for_corporation
+from triage.records import case_document, case_from_row, case_row
+from triage.tables import cases
+
+
+class StaleCase(RuntimeError):
+    """Another worker changed the case meanwhile; the batch is retried from committed offsets."""
+
+
+@dataclass
+class LoadedCase:
+    """A case with what the aggregate does not hold: sealed contact data and all its signals."""
+
+    case: Case
+    sealed_household: str
+    signals: list[dict[str, Any]]
+    version: int = 0
+    changes: list[CaseChange] = field(default_factory=list)
+
+    @property
+    def is_new(self) -> bool:
+        return self.version == 0
+
+
+async def open_cases_for(conn: AsyncConnection, pseudonyms: Iterable[str]) -> dict[str, LoadedCase]:
+    query = select(cases).where(
+        cases.c.household_pseudonym.in_(list(set(pseudonyms))), cases.c.status != "closed"
+    )
+    if is_postgres(conn):
+        query = query.with_for_update()
+    rows = (await conn.execute(query)).all()
+    return {row.household_pseudonym: loaded_from_row(row) for row in rows}
+
+
+async def case_by_id(conn: AsyncConnection, case_id: str, lock: bool = False) -> LoadedCase | None:
+    query = select(cases).where(cases.c.case_id == case_id)
+    if lock and is_postgres(conn):
+        query = query.with_for_update()
+    row = (await conn.execute(query)).first()
+    return loaded_from_row(row) if row is not None else None
+
+
+def loaded_from_row(row: Any) -> LoadedCase:
+    return LoadedCase(
+        case_from_row(row), row.sealed_household, list(row.state["signals"]), row.version
+    )
+
+
+async def save(conn: AsyncConnection, loaded: Sequence[LoadedCase]) -> None:
+    """Writes changed cases and, in the same transaction, one event per notifying change."""
+    new = [case_row(c.case, c.sealed_household, c.signals, 1) for c in loaded if c.is_new]
+    if new:
+        await conn.execute(cases.insert(), new)
+    for item in loaded:
+        if item.is_new:
+            continue
+        row = case_row(item.case, item.sealed_household, item.signals, item.version + 1)
+        result = await conn.execute(
+            update(cases)
+            .where(cases.c.case_id == item.case.case_id, cases.c.version == item.version)
+            .values(row)
+        )
+        if result.rowcount != 1:
+            raise StaleCase(item.case.case_id)
+    await add_to_outbox(conn, [event for item in loaded for event in case_events(item)])
+
+
+def case_events(item: LoadedCase) -> list[Record]:
+    status = signal_status_for_corporation(item.case)
+    refs = [SignalRef(source=s["source"], signal_id=s["id"]) for s in item.signals]
+    records = []
+    for change in item.changes:
+        if change.kind is None:
+            continue
+        data = CaseChanged(
+            change=change.kind,
+            case_id=item.case.case_id,
+            household_pseudonym=item.case.household_pseudonym,
+            case=case_document(item.case, item.signals),
+            sealed_household=item.sealed_household,
+            signal_refs=refs if change.kind == "closed" else [],
+            signal_status=status,
+        )
+        event = CloudEvent(
+            type=data.event_type,
+            source=TRIAGE_SOURCE,
+            id=str(uuid.uuid4()),
+            subject=item.case.case_id,
+            time=change.at,
+            data=data.model_dump_json().encode(),
+        )
+        records.append(Record.of(CASES_TOPIC, item.case.household_pseudonym, event))
+    return records
