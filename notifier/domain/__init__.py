@@ -1,0 +1,1 @@
+"""Pure domain of the notifier: notifications, delivery policy, team summaries."""

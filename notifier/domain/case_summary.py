@@ -1,0 +1,48 @@
+"""What a team mailbox may learn about a case: triage facts, never household data.
+
+E-mail is not an audited channel, so the summary has no field that could carry a name,
+phone number, e-mail address, date of birth or address; the team opens the case via the link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, get_args
+
+from notifier.domain.notification import EventType
+
+Priority = Literal["critical", "high", "medium", "low"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One scoring reason, as published in the scoring policy."""
+
+    code: str
+    points: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    """The facts a team needs to pick up a case from its mailbox."""
+
+    case_id: str
+    priority: Priority
+    respond_before: datetime
+    reasons: tuple[Reason, ...]
+    team: str
+    change: EventType
+
+    def __post_init__(self) -> None:
+        if not self.case_id or not self.team:
+            raise ValueError("case_id and team must not be empty")
+        if self.priority not in get_args(Priority):
+            raise ValueError(f"unknown priority {self.priority!r}")
+        if self.respond_before.tzinfo is None:
+            raise ValueError("respond_before must be timezone-aware")
+        if not all(isinstance(reason, Reason) for reason in self.reasons):
+            raise TypeError("reasons must be Reason values")
+        object.__setattr__(self, "reasons", tuple(self.reasons))
+        object.__setattr__(self, "change", EventType(self.change))

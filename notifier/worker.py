@@ -1,0 +1,193 @@
+"""Webhook delivery worker: a thin loop around `notifier.domain.delivery`.
+
+Each round claims a batch of due deliveries, posts them concurrently with one long-lived
+client, and stores every attempt and outcome in one transaction. All state is in the database,
+so a restarted (or second) worker carries on where another stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from notifier.domain.delivery import (
+    AttemptResult,
+    Delivery,
+    DeliveryStatus,
+    RandomSource,
+    RetryPolicy,
+    after_attempt,
+)
+from notifier.payload import PayloadBuilder
+from notifier.store import (
+    claim_due,
+    disable_endpoint,
+    is_endpoint_disabled,
+    next_due,
+    save_outcomes,
+)
+from notifier.tables import notifications, webhook_attempts, webhook_deliveries
+from notifier.webhook import WebhookSender
+from shared.observability import DELIVERIES, DELIVERY_LATENCY, ENDPOINT_DISABLED
+
+log = logging.getLogger(__name__)
+
+_OUTCOME_LABELS = {
+    DeliveryStatus.DELIVERED: "delivered",
+    DeliveryStatus.PENDING: "retry",
+    DeliveryStatus.DEAD: "dead",
+    DeliveryStatus.ENDPOINT_DISABLED: "disabled",
+}
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        sender: WebhookSender,
+        endpoint: str,
+        payloads: PayloadBuilder,
+        policy: RetryPolicy | None = None,
+        *,
+        batch_size: int = 200,
+        concurrency: int = 32,
+        poll_s: float = 0.5,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rng: RandomSource | None = None,
+    ) -> None:
+        self._engine, self._sender, self._endpoint = engine, sender, endpoint
+        self._payloads, self._policy = payloads, policy or RetryPolicy()
+        self._batch_size, self._poll_s = batch_size, poll_s
+        self._slots = asyncio.Semaphore(concurrency)
+        self._clock, self._rng = clock, rng or random.Random()
+        self._wake = asyncio.Event()
+        self.endpoint_disabled = False
+        self.delivered = 0
+
+    def wake(self) -> None:
+        """Called after the consumer stored notifications, so they go out without a poll."""
+        self._wake.set()
+
+    async def deliver_due(self) -> int:
+        """One round; returns how many deliveries it attempted."""
+        async with self._engine.begin() as conn:
+            self.endpoint_disabled = await is_endpoint_disabled(conn, self._endpoint)
+            ENDPOINT_DISABLED.set(1 if self.endpoint_disabled else 0)
+            if self.endpoint_disabled:
+                return 0
+            claimed = await claim_due(conn, webhook_deliveries, self._clock(), self._batch_size)
+            if not claimed:
+                return 0
+            rows = {
+                row.id: row
+                for row in (
+                    await conn.execute(
+                        select(notifications).where(
+                            notifications.c.id.in_([d.notification_id for d in claimed])
+                        )
+                    )
+                ).all()
+            }
+        results = await asyncio.gather(*(self._attempt(rows[d.notification_id]) for d in claimed))
+        await self._record(claimed, results, rows)
+        return len(claimed)
+
+    async def _attempt(self, row: Row[Any]) -> AttemptResult:
+        try:
+            notification = self._payloads.notification(row)
+        except Exception as exc:  # a payload we cannot build is retried, then dead-lettered
+            log.error("cannot build notification %s: %s", row.id, type(exc).__name__)
+            return AttemptResult(status_code=None, error=f"payload: {type(exc).__name__}")
+        async with self._slots:
+            return await self._sender.send(notification)
+
+    async def _record(
+        self, claimed: list[Delivery], results: list[AttemptResult], rows: dict[str, Row[Any]]
+    ) -> None:
+        now = self._clock()
+        outcomes = [
+            (d, after_attempt(d, r, self._policy, now, self._rng))
+            for d, r in zip(claimed, results, strict=True)
+        ]
+        disabled = [a for _, a in outcomes if a.status is DeliveryStatus.ENDPOINT_DISABLED]
+        async with self._engine.begin() as conn:
+            await save_outcomes(conn, webhook_deliveries, outcomes, now)
+            await conn.execute(
+                webhook_attempts.insert(),
+                [
+                    {
+                        "notification_id": a.notification_id,
+                        "attempt": a.attempts,
+                        "status_code": r.status_code,
+                        "error": r.error,
+                        "at": now,
+                    }
+                    for (_, a), r in zip(outcomes, results, strict=True)
+                ],
+            )
+            if disabled:
+                await disable_endpoint(conn, self._endpoint, now, "HTTP 410 Gone")
+        for _, after in outcomes:
+            DELIVERIES.labels(outcome=_OUTCOME_LABELS[after.status]).inc()
+            if after.status is DeliveryStatus.DELIVERED:
+                self.delivered += 1
+                seconds = (now - rows[after.notification_id].time).total_seconds()
+                DELIVERY_LATENCY.observe(max(seconds, 0.0))
+            elif after.status is DeliveryStatus.DEAD:
+                log.warning(
+                    "notification %s is a dead letter after %d attempts (%s)",
+                    after.notification_id,
+                    after.attempts,
+                    after.last_error,
+                )
+        if disabled:
+            self.endpoint_disabled = True
+            ENDPOINT_DISABLED.set(1)
+            log.error(
+                "webhook endpoint disabled by 410 (notification %s); deliveries are parked "
+                "until `vroegsignaal dlq replay`",
+                disabled[0].notification_id,
+            )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = 0.25
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                attempted = await self.deliver_due()
+                backoff = 0.25
+            except Exception:
+                log.exception("webhook delivery round failed; retrying in %.1fs", backoff)
+                await wait_for_work(stop, asyncio.Event(), backoff)
+                backoff = min(backoff * 2, 10.0)
+                continue
+            if attempted < self._batch_size:
+                await wait_for_work(stop, self._wake, await self._idle_seconds(attempted))
+
+    async def _idle_seconds(self, attempted: int) -> float:
+        """Until the next retry is due, at most `poll_s` (other processes add work too)."""
+        if self.endpoint_disabled:
+            return self._poll_s
+        async with self._engine.connect() as conn:
+            due = await next_due(conn, webhook_deliveries)
+        if due is None:
+            return self._poll_s
+        floor = 0.0 if attempted else 0.02  # due but claimed elsewhere: do not spin
+        return min(self._poll_s, max((due - self._clock()) / timedelta(seconds=1), floor))
+
+
+async def wait_for_work(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
+    """Sleep up to `seconds`, less if woken or stopped."""
+    waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())}
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
