@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from shared.asyncapi import asyncapi_document
 from shared.web.problems import json_response
 
 router = APIRouter(tags=["operations"])
@@ -37,6 +38,11 @@ async def readyz(request: Request) -> Response:
     return json_response(
         {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
     )
+
+
+@router.get("/asyncapi.json", summary="AsyncAPI 3 document of the event stream")
+async def asyncapi() -> dict[str, Any]:
+    return asyncapi_document()
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)

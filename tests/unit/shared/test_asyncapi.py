@@ -1,0 +1,48 @@
+"""The published AsyncAPI document describes exactly what goes on the bus."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import jsonschema
+import orjson
+
+from shared.asyncapi import asyncapi_document
+from shared.crypto import PiiVault, generate_pii_key
+from shared.events import TOPICS
+from signal_ingest.domain.signal import parse_signal
+from signal_ingest.intake import _prepare
+from tests.signals import rent_arrears
+
+DOC = asyncapi_document()
+
+
+def validate(instance: Any, ref: str) -> None:
+    jsonschema.Draft202012Validator({**DOC, "$ref": ref}).validate(instance)
+
+
+def test_document_is_asyncapi_3_with_a_channel_per_topic() -> None:
+    assert DOC["asyncapi"] == "3.0.0"
+    assert {c["address"] for c in DOC["channels"].values()} == set(TOPICS)
+    for operation in DOC["operations"].values():
+        assert operation["channel"]["$ref"].removeprefix("#/channels/") in DOC["channels"]
+
+
+def test_a_real_signal_event_matches_its_documented_headers_and_payload() -> None:
+    vault = PiiVault(generate_pii_key())
+    signal = parse_signal(rent_arrears())
+    _, record = _prepare(signal, "digest", "corp", vault, datetime.now(UTC))
+    headers = {name: value.decode() for name, value in record.headers}
+    validate(headers, "#/components/messages/signalReceived/headers")
+    validate(orjson.loads(record.value), "#/components/messages/signalReceived/payload")
+
+
+def test_a_payload_missing_the_sealed_household_is_refused() -> None:
+    payload = {"signal_id": "x", "source": "corp", "type": "rent_arrears"}
+    try:
+        validate(payload, "#/components/messages/signalReceived/payload")
+    except jsonschema.ValidationError as error:
+        assert "required" in error.message or "sealed_household" in error.message
+    else:
+        raise AssertionError("an incomplete payload passed the documented schema")
