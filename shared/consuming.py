@@ -8,6 +8,7 @@ retried, so nothing acknowledged is skipped; a record that cannot be read is cou
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -107,19 +108,28 @@ class EventProcessor:
         backoff = 0.25
         try:
             while not stop.is_set():
-                records = await self._consumer.fetch(self._batch_size, 0.5)
-                if not records:
-                    continue
                 try:
-                    await self.process(records)
+                    records = await self._consumer.fetch(self._batch_size, 0.5)
+                    if records:
+                        await self.process(records)
                     backoff = 0.25
                 except Exception:
                     log.exception("%s: batch failed; retrying from committed offsets", self.name)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 10.0)
-                    await self._consumer.rewind()
+                    await self._restart_from_committed(stop)
         finally:
             await self._consumer.stop()
+
+    async def _restart_from_committed(self, stop: asyncio.Event) -> None:
+        """Fetched-but-failed records must be fetched again: never continue past them."""
+        try:
+            await self._consumer.rewind()
+        except Exception:
+            log.warning("%s: rewind failed; restarting the consumer", self.name)
+            with contextlib.suppress(Exception):
+                await self._consumer.stop()
+            await self._start_consumer(stop)
 
     async def _start_consumer(self, stop: asyncio.Event) -> None:
         delay = 0.5
