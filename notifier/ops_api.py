@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from notifier.domain.delivery import DeliveryStatus
 from notifier.store import dead_letters, replay_dead_letters
 from notifier.tables import notifications, webhook_deliveries
 from shared.web.auth import OpsReader
@@ -65,7 +66,7 @@ class Replayed(BaseModel):
 async def list_notifications(
     request: Request,
     _: OpsReader,
-    status: str | None = None,
+    status: DeliveryStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> NotificationList:
     n, d = notifications.c, webhook_deliveries.c

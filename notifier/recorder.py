@@ -7,11 +7,12 @@ and the notification id is the case event's id: one webhook-id per change, whate
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.domain.case_summary import CaseSummary, Reason
@@ -21,9 +22,9 @@ from notifier.email import compose_team_email
 from notifier.store import delivery_row
 from notifier.tables import notifications, team_emails, webhook_deliveries
 from shared.cloudevent import CloudEvent
-from shared.consuming import UnreadableEvent
 from shared.db import insert_ignoring_conflicts
 from shared.events import CASE_EVENT_PREFIX, CaseChanged
+from shared.observability import EVENTS_REJECTED
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def case_summary(change: CaseChanged, event_type: EventType) -> CaseSummary:
 
 
 class NotificationRecorder:
-    """The `EventHandler` of the notifier's consumer."""
+    """The batch handler of the notifier's consumer: a few bulk inserts per fetched batch."""
 
     def __init__(
         self, settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -75,42 +76,43 @@ class NotificationRecorder:
         self._team_emails = parse_team_emails(settings.team_emails)
         self._clock = clock
 
-    async def __call__(self, conn: AsyncConnection, event: CloudEvent) -> None:
-        if not event.type.startswith(CASE_EVENT_PREFIX):
+    async def __call__(self, conn: AsyncConnection, events: Sequence[CloudEvent]) -> None:
+        changes = [(e, c) for e in events if (c := _read(e)) is not None]
+        if not changes:
             return
-        change = CaseChanged.model_validate_json(event.data)
-        try:
-            event_type = EventType(event.type)
-        except ValueError:
-            raise UnreadableEvent(f"unknown case event type {event.type}") from None
-        if event_type != change.event_type:
-            raise UnreadableEvent(f"{event.type} carries a '{change.change}' change")
-        email = self._team_email(change, event_type)
         now = self._clock()
-        inserted = await conn.execute(
-            insert_ignoring_conflicts(conn, notifications).values(
-                id=event.id,
-                event_type=str(event_type),
-                subject=change.case_id,
-                time=event.time,
-                case_document=orjson.dumps(change.case).decode(),
-                sealed_household=change.sealed_household,
-                created_at=now,
-            )
+        stored = await conn.execute(
+            insert_ignoring_conflicts(conn, notifications).returning(notifications.c.id),
+            [
+                {
+                    "id": event.id,
+                    "event_type": event.type,
+                    "subject": change.case_id,
+                    "time": event.time,
+                    "case_document": orjson.dumps(change.case).decode(),
+                    "sealed_household": change.sealed_household,
+                    "created_at": now,
+                }
+                for event, change in changes
+            ],
         )
-        if inserted.rowcount != 1:
+        fresh = set(stored.scalars())
+        changes = [(e, c) for e, c in changes if e.id in fresh]
+        if not changes:
             return
         await conn.execute(
-            webhook_deliveries.insert().values(delivery_row(new_delivery(event.id, now)))
+            webhook_deliveries.insert(),
+            [delivery_row(new_delivery(event.id, now)) for event, _ in changes],
         )
-        if email is not None:
-            recipient, message = email
-            await conn.execute(
-                team_emails.insert().values(
-                    delivery_row(new_delivery(event.id, now))
-                    | {"recipient": recipient, "message": message}
-                )
-            )
+        emails = []
+        for event, change in changes:
+            email = self._team_email(change, EventType(event.type))
+            if email is not None:
+                recipient, message = email
+                row = delivery_row(new_delivery(event.id, now))
+                emails.append(row | {"recipient": recipient, "message": message})
+        if emails:
+            await conn.execute(team_emails.insert(), emails)
 
     def _team_email(self, change: CaseChanged, event_type: EventType) -> tuple[str, str] | None:
         """(recipient, message) when the case's team has a mailbox and the change is urgent."""
@@ -131,3 +133,23 @@ class NotificationRecorder:
             recipient,
         )
         return recipient, message.as_string()
+
+
+def _read(event: CloudEvent) -> CaseChanged | None:
+    """The case change an event carries; None (logged and counted) if it is not readable."""
+    if not event.type.startswith(CASE_EVENT_PREFIX):
+        return None
+    try:
+        change = CaseChanged.model_validate_json(event.data)
+    except ValidationError as exc:
+        _skip(event, f"{exc.error_count()} invalid field(s)")
+        return None
+    if event.type not in set(EventType) or event.type != change.event_type:
+        _skip(event, f"type {event.type} with a '{change.change}' change")
+        return None
+    return change
+
+
+def _skip(event: CloudEvent, why: str) -> None:
+    EVENTS_REJECTED.labels(consumer=CONSUMER).inc()
+    log.error("%s: skipped unreadable case event %s: %s", CONSUMER, event.id, why)

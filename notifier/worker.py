@@ -57,7 +57,7 @@ class DeliveryWorker:
         policy: RetryPolicy | None = None,
         *,
         batch_size: int = 200,
-        concurrency: int = 32,
+        concurrency: int = 8,
         poll_s: float = 0.5,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         rng: RandomSource | None = None,
@@ -75,29 +75,23 @@ class DeliveryWorker:
         """Called after the consumer stored notifications, so they go out without a poll."""
         self._wake.set()
 
-    async def deliver_due(self) -> int:
-        """One round; returns how many deliveries it attempted."""
+    async def _claim(self) -> tuple[list[Delivery], dict[str, Row[Any]]]:
+        """Due deliveries and their notifications, unless the endpoint is disabled."""
         async with self._engine.begin() as conn:
             self.endpoint_disabled = await is_endpoint_disabled(conn, self._endpoint)
             ENDPOINT_DISABLED.set(1 if self.endpoint_disabled else 0)
             if self.endpoint_disabled:
-                return 0
+                return [], {}
             claimed = await claim_due(conn, webhook_deliveries, self._clock(), self._batch_size)
             if not claimed:
-                return 0
-            rows = {
-                row.id: row
-                for row in (
-                    await conn.execute(
-                        select(notifications).where(
-                            notifications.c.id.in_([d.notification_id for d in claimed])
-                        )
-                    )
-                ).all()
-            }
+                return [], {}
+            ids = [d.notification_id for d in claimed]
+            rows = await conn.execute(select(notifications).where(notifications.c.id.in_(ids)))
+            return claimed, {row.id: row for row in rows}
+
+    async def _deliver(self, claimed: list[Delivery], rows: dict[str, Row[Any]]) -> None:
         results = await asyncio.gather(*(self._attempt(rows[d.notification_id]) for d in claimed))
         await self._record(claimed, results, rows)
-        return len(claimed)
 
     async def _attempt(self, row: Row[Any]) -> AttemptResult:
         try:
@@ -161,17 +155,20 @@ class DeliveryWorker:
         while not stop.is_set():
             self._wake.clear()
             try:
-                attempted = await self.deliver_due()
+                claimed, rows = await self._claim()
+                if claimed:
+                    await self._deliver(claimed, rows)
                 backoff = 0.25
             except Exception:
+                # Claimed deliveries stay leased until LEASE runs out, then are tried again.
                 log.exception("webhook delivery round failed; retrying in %.1fs", backoff)
                 await wait_for_work(stop, asyncio.Event(), backoff)
                 backoff = min(backoff * 2, 10.0)
                 continue
-            if attempted < self._batch_size:
-                await wait_for_work(stop, self._wake, await self._idle_seconds(attempted))
+            if len(claimed) < self._batch_size:
+                await wait_for_work(stop, self._wake, await self._idle_seconds(bool(claimed)))
 
-    async def _idle_seconds(self, attempted: int) -> float:
+    async def _idle_seconds(self, claimed_any: bool) -> float:
         """Until the next retry is due, at most `poll_s` (other processes add work too)."""
         if self.endpoint_disabled:
             return self._poll_s
@@ -179,7 +176,7 @@ class DeliveryWorker:
             due = await next_due(conn, webhook_deliveries)
         if due is None:
             return self._poll_s
-        floor = 0.0 if attempted else 0.02  # due but claimed elsewhere: do not spin
+        floor = 0.0 if claimed_any else 0.02  # due but claimed elsewhere: do not spin
         return min(self._poll_s, max((due - self._clock()) / timedelta(seconds=1), floor))
 
 

@@ -32,6 +32,14 @@ def _parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations")
+
+    dlq = commands.add_parser("dlq", help="webhook dead letters").add_subparsers(
+        dest="action", required=True
+    )
+    dlq.add_parser("list", help="notifications that exhausted their retries (no personal data)")
+    replay = dlq.add_parser("replay", help="send again under the original webhook-id")
+    replay.add_argument("notification_id", nargs="?")
+    replay.add_argument("--all", action="store_true", dest="replay_all")
     return parser
 
 
@@ -54,6 +62,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.action == "create":
                 return asyncio.run(create_api_key(settings, args.source, args.scopes))
             return asyncio.run(revoke_api_key(settings, args.key_id))
+        if args.command == "dlq":
+            from services import dlq
+
+            if args.action == "list":
+                return asyncio.run(dlq.list_dead_letters(settings))
+            return asyncio.run(dlq.replay(settings, args.notification_id, args.replay_all))
         if args.command == "db":
             from services.schema import upgrade
 

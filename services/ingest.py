@@ -20,4 +20,5 @@ def start_ingest_workers(runtime: Runtime) -> None:
         runtime.bus.consumer(feedback.CONSUMER, [CASES_TOPIC]),
         feedback.handle_case_event,
     )
+    runtime.processors.append(processor)
     runtime.spawn("signal-feedback", processor.run(runtime.stop))

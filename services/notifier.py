@@ -27,7 +27,12 @@ log = logging.getLogger(__name__)
 ROUTERS: list[APIRouter] = [ops_api.router]
 WEBHOOK_SOURCE = "/vroegsignaal/notifier"
 HTTP_TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=10.0, pool=10.0)
-HTTP_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+WEBHOOK_CONCURRENCY = 8
+"""Requests in flight. Against a local receiver 4-8 beat 16-32: httpcore's pool bookkeeping grows
+with its connections. A distant endpoint (latency-bound) would gain from more."""
+HTTP_LIMITS = httpx.Limits(
+    max_connections=WEBHOOK_CONCURRENCY, max_keepalive_connections=WEBHOOK_CONCURRENCY
+)
 
 
 def start_notifier_workers(runtime: Runtime, policy: RetryPolicy | None = None) -> None:
@@ -47,9 +52,11 @@ def start_notifier_workers(runtime: Runtime, policy: RetryPolicy | None = None) 
         CONSUMER,
         runtime.engine,
         runtime.bus.consumer(CONSUMER, [CASES_TOPIC]),
-        NotificationRecorder(settings),
         after_commit=stored,
+        handle_batch=NotificationRecorder(settings),
     )
+    runtime.processors.append(processor)
+    runtime.gauges.append(lambda: notifier_gauges(runtime.engine, settings))
     runtime.spawn("notifier-consumer", processor.run(runtime.stop))
     if webhooks is not None:
         runtime.spawn("notifier-webhooks", _run_worker(runtime, *webhooks))
@@ -74,8 +81,9 @@ def _delivery_worker(
         client, settings.usd_webhook_url, settings.usd_webhook_secret or "", WEBHOOK_SOURCE
     )
     payloads = PayloadBuilder(runtime.vault, settings.webhook_payload, settings.public_base_url)
+    key = endpoint_key(settings.usd_webhook_url)
     worker = DeliveryWorker(
-        runtime.engine, sender, endpoint_key(settings.usd_webhook_url), payloads, policy
+        runtime.engine, sender, key, payloads, policy, concurrency=WEBHOOK_CONCURRENCY
     )
     return worker, client
 

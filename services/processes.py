@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from services import ingest, triage
+from services import ingest, notifier, ops, triage
 from services.runtime import Runtime
 from services.web import create_app
 
@@ -30,14 +30,22 @@ class Process:
 
 
 INGEST = Process(
-    "Vroegsignaal signal ingest", ingest.ROUTERS, [ingest.start_ingest_workers], ingest.SCHEMAS
+    "Vroegsignaal signal ingest",
+    [*ingest.ROUTERS, ops.router],
+    [ingest.start_ingest_workers],
+    ingest.SCHEMAS,
 )
-TRIAGE = Process("Vroegsignaal triage", triage.ROUTERS, [triage.start_triage_workers])
-SERVICES = {"ingest": INGEST, "triage": TRIAGE}
+TRIAGE = Process(
+    "Vroegsignaal triage", [*triage.ROUTERS, ops.router], [triage.start_triage_workers]
+)
+NOTIFIER = Process(
+    "Vroegsignaal notifier", [*notifier.ROUTERS, ops.router], [notifier.start_notifier_workers]
+)
+SERVICES = {"ingest": INGEST, "triage": TRIAGE, "notifier": NOTIFIER}
 # `vroegsignaal run`: every service in one process, on one database, with one relay.
 EMBEDDED = Process(
     "Vroegsignaal",
-    [router for p in SERVICES.values() for router in p.routers],
+    list({id(r): r for p in SERVICES.values() for r in p.routers}.values()),  # ops.router once
     [worker for p in SERVICES.values() for worker in p.workers],
     {k: v for p in SERVICES.values() for k, v in p.schemas.items()},
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.bus import EventBus
 from shared.bus.embedded import EmbeddedBus
 from shared.bus.kafka import KafkaBus
+from shared.consuming import EventProcessor
 from shared.crypto import PiiVault, generate_pii_key
 from shared.db import create_engine
 from shared.events import TOPICS
@@ -32,6 +33,10 @@ class Runtime:
     relay: OutboxRelay
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    processors: list[EventProcessor] = field(default_factory=list)
+    """The event consumers this process runs, for the ops summary (consumer lag)."""
+    gauges: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """Refreshers of Prometheus gauges that need a query, run on each `/metrics` scrape."""
 
     def spawn(self, name: str, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work, name=name)

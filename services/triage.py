@@ -24,6 +24,7 @@ def start_triage_workers(runtime: Runtime) -> None:
         after_commit=runtime.relay.wake,
         handle_batch=SignalTriage(policy),
     )
+    runtime.processors.append(processor)
     runtime.spawn("triage", processor.run(runtime.stop))
     runtime.spawn(
         "deadline-watch", watch_deadlines(runtime.engine, runtime.stop, runtime.relay.wake)

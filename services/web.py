@@ -44,6 +44,12 @@ def create_app(
     app.state.relay = runtime.relay
     app.state.runtime = runtime
     app.state.key_store = KeyStore(runtime.engine)
+
+    async def refresh_gauges() -> None:
+        for refresh in runtime.gauges:
+            await refresh()
+
+    app.state.refresh_gauges = refresh_gauges
     install_problem_handlers(app)
     app.add_middleware(BodyLimits)
     app.include_router(health.router)

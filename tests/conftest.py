@@ -12,9 +12,12 @@ import pytest
 
 from shared.crypto import generate_pii_key
 from shared.settings import Settings
+from tests.receivers import webhook_receiver
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO.parent / "shared" / "samples"
+__all__ = ["webhook_receiver"]  # a fixture for every test
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

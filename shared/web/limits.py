@@ -29,7 +29,8 @@ class BodyLimits:
             )
             return
         media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        if media != b"application/json" and not media.endswith(b"+json"):
+        bodiless = length in (None, b"0") and b"transfer-encoding" not in headers
+        if not bodiless and media != b"application/json" and not media.endswith(b"+json"):
             await problem_response(415, "Send `Content-Type: application/json`.")(
                 scope, receive, send
             )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 from prometheus_client import REGISTRY
 
@@ -15,6 +17,7 @@ from tests.conftest import SettingsFactory
 from tests.unit.notifier.notifier_env import (
     HOUSEHOLD,
     PII,
+    CaseEvent,
     case_event,
     delivery_states,
     eventually,
@@ -22,6 +25,8 @@ from tests.unit.notifier.notifier_env import (
     publish,
     settled,
 )
+
+CASE_CLOSED = "nl.vroegsignaal.case.closed"
 
 
 def sample(name: str, **labels: str) -> float:
@@ -244,3 +249,20 @@ async def test_an_urgent_case_mails_its_team_without_household_data(
     assert critical.case_id.encode() in message
     for personal in PII:
         assert personal.encode() not in message
+
+
+async def test_an_unreadable_case_event_is_skipped_not_blocking(
+    make_settings: SettingsFactory, webhook_receiver: Any
+) -> None:
+    endpoint = webhook_receiver.endpoint()
+    settings = webhook_settings(make_settings, endpoint)
+    async with notifier_running(settings) as runtime:
+        good = case_event(runtime.vault)
+        bad = case_event(runtime.vault)
+        garbled = CaseEvent(replace(bad.event, data=b'{"change": "opened"}'), bad.change)
+        mislabelled = CaseEvent(replace(good.event, id=str(uuid4()), type=CASE_CLOSED), good.change)
+        await publish(runtime, garbled, mislabelled, good)
+        states = await settled(runtime, {good.id})
+
+    assert states == {good.id: ("delivered", 1)}
+    assert ids_received(endpoint) == [good.id]

@@ -1,0 +1,145 @@
+"""The notifier on real PostgreSQL: several delivery workers never send a notification twice."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy.engine import make_url
+
+from notifier.payload import PayloadBuilder
+from notifier.recorder import NotificationRecorder
+from notifier.store import endpoint_key
+from notifier.webhook import WebhookSender
+from notifier.worker import DeliveryWorker
+from services import dlq
+from services.schema import upgrade
+from shared.crypto import PiiVault
+from shared.db import create_engine
+from tests.conftest import SettingsFactory
+from tests.unit.notifier.conftest import Reply, WebhookReceiver
+from tests.unit.notifier.notifier_env import (
+    FAST,
+    case_event,
+    eventually,
+    notifier_running,
+    publish,
+    settled,
+)
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def usd() -> Iterator[WebhookReceiver]:
+    """The unit tests' verifying webhook receiver, served by uvicorn in a thread."""
+    receiver = WebhookReceiver()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    receiver.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server = uvicorn.Server(uvicorn.Config(receiver.app, lifespan="off", log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    yield receiver
+    server.should_exit = True
+    thread.join(timeout=5)
+    sock.close()
+
+
+@pytest.fixture
+async def own_database(pg_url: str, unique: str) -> AsyncIterator[str]:
+    """A database of this test's own: workers claim whatever is due, so no one else's rows."""
+    url = make_url(pg_url)
+    name = f"vs_notifier_{unique}"
+    server = await asyncpg.connect(
+        host=url.host,
+        port=url.port,
+        user=url.username,
+        password=url.password,
+        database=url.database,
+    )
+    try:
+        await server.execute(f'CREATE DATABASE "{name}"')
+        own = url.set(database=name).render_as_string(hide_password=False)
+        await upgrade(own)
+        yield own
+    finally:
+        await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await server.close()
+
+
+async def test_two_workers_never_send_the_same_notification(
+    make_settings: SettingsFactory, own_database: str, usd: WebhookReceiver
+) -> None:
+    endpoint = usd.endpoint(then=Reply(200, delay=0.005))
+    settings = make_settings(
+        database_url=own_database, usd_webhook_url=endpoint.url, usd_webhook_secret=endpoint.secret
+    )
+    vault = PiiVault(settings.pii_key or "")
+    cases = [case_event(vault) for _ in range(300)]
+    engines = [create_engine(own_database) for _ in range(2)]
+    recorder = NotificationRecorder(settings)
+    async with engines[0].begin() as conn:
+        await recorder(conn, [case.event for case in cases])
+
+    stop = asyncio.Event()
+    async with httpx.AsyncClient(timeout=5) as one, httpx.AsyncClient(timeout=5) as two:
+        workers = [
+            DeliveryWorker(
+                engine,
+                WebhookSender(client, endpoint.url, endpoint.secret, "/test"),
+                endpoint_key(endpoint.url),
+                PayloadBuilder(vault, "full", settings.public_base_url),
+                FAST,
+                batch_size=20,
+            )
+            for engine, client in zip(engines, (one, two), strict=True)
+        ]
+        runs = [asyncio.create_task(worker.run(stop)) for worker in workers]
+
+        def all_delivered() -> None:
+            assert sum(worker.delivered for worker in workers) == len(cases)
+
+        await eventually(all_delivered, 30)
+        stop.set()
+        await asyncio.gather(*runs)
+    for engine in engines:
+        await engine.dispose()
+
+    sent = Counter(r.headers["webhook-id"] for r in endpoint.received)
+    assert set(sent) == {case.id for case in cases}
+    assert max(sent.values()) == 1
+    assert all(worker.delivered > 0 for worker in workers)  # both took part
+
+
+async def test_gone_and_replay_on_postgres(
+    make_settings: SettingsFactory, own_database: str, usd: WebhookReceiver
+) -> None:
+    endpoint = usd.endpoint(then=Reply(410))
+    settings = make_settings(
+        database_url=own_database, usd_webhook_url=endpoint.url, usd_webhook_secret=endpoint.secret
+    )
+    async with notifier_running(settings) as runtime:
+        gone, parked = case_event(runtime.vault), case_event(runtime.vault)
+        await publish(runtime, gone)
+        assert (await settled(runtime, {gone.id}))[gone.id] == ("endpoint_disabled", 1)
+        await publish(runtime, parked, gone)  # `gone` again: a redelivery, not a new notification
+        endpoint.then = Reply(200)
+        assert await dlq.replay(settings, None, replay_all=True) == 0
+        states = await settled(runtime, {gone.id, parked.id})
+
+    assert states == {gone.id: ("delivered", 1), parked.id: ("delivered", 1)}
+    assert sorted(r.headers["webhook-id"] for r in endpoint.received) == sorted(
+        [gone.id, gone.id, parked.id]
+    )
