@@ -8,6 +8,7 @@ import os
 import uuid
 from pathlib import Path
 
+import hypothesis
 import pytest
 
 from shared.crypto import generate_pii_key
@@ -19,6 +20,11 @@ SAMPLES = REPO.parent / "shared" / "samples"
 __all__ = ["webhook_receiver"]  # a fixture for every test
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# CI explores the same examples every run, so a red build is reproducible, never a dice roll.
+hypothesis.settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis.settings.register_profile("dev", deadline=None)
+hypothesis.settings.load_profile("ci" if IN_CI else "dev")
 
 
 def _require(env: str, marker: str) -> str:
