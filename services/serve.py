@@ -17,7 +17,13 @@ from shared.settings import Settings
 
 async def _serve(app: FastAPI, host: str, port: int) -> None:
     config = uvicorn.Config(
-        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on"
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=5,  # open ops streams must not hold a shutdown for long
     )
     await uvicorn.Server(config).serve()
 

@@ -187,6 +187,26 @@ class EmbeddedConsumer:
         return max(total, 0)
 
 
+class EmbeddedTail(EmbeddedConsumer):
+    """Starts at the current end of each topic and never commits: the ops live view."""
+
+    def __init__(self, log: EmbeddedLog, topics: Sequence[str]) -> None:
+        super().__init__(log, "", topics)
+
+    async def start(self) -> None:
+        for topic in self._topics:
+            self._position[topic] = await self._log.end_offset(topic)
+
+    async def rewind(self) -> None:
+        return None
+
+    async def commit(self, records: Sequence[Record]) -> None:
+        return None
+
+    async def lag(self) -> int:
+        return 0
+
+
 class EmbeddedBus:
     def __init__(self, path: Path) -> None:
         self.log = EmbeddedLog(path)
@@ -203,6 +223,9 @@ class EmbeddedBus:
 
     def consumer(self, group: str, topics: Sequence[str]) -> EmbeddedConsumer:
         return EmbeddedConsumer(self.log, group, topics)
+
+    def tail(self, topics: Sequence[str]) -> EmbeddedTail:
+        return EmbeddedTail(self.log, topics)
 
     async def is_ready(self) -> bool:
         return await self.log.is_ready()

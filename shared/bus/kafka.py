@@ -18,13 +18,13 @@ PUBLISH_TIMEOUT_S = 20.0
 
 
 class KafkaConsumer:
-    def __init__(self, bootstrap: str, group: str, topics: Sequence[str]) -> None:
+    def __init__(self, bootstrap: str, group: str | None, topics: Sequence[str]) -> None:
         self._consumer = AIOKafkaConsumer(
             *topics,
             bootstrap_servers=bootstrap,
             group_id=group,
             enable_auto_commit=False,  # commit only after the effect's transaction committed
-            auto_offset_reset="earliest",
+            auto_offset_reset="earliest" if group else "latest",
             max_poll_interval_ms=300_000,
             session_timeout_ms=10_000,
             heartbeat_interval_ms=1_000,
@@ -78,6 +78,34 @@ class KafkaConsumer:
         for tp in assigned:
             total += ends[tp] - (await self._consumer.committed(tp) or 0)
         return total
+
+
+class KafkaTail(KafkaConsumer):
+    """No group, no commits: every partition pinned at its end offset on start (live views)."""
+
+    def __init__(self, bootstrap: str, topics: Sequence[str]) -> None:
+        super().__init__(bootstrap, None, topics)
+
+    async def start(self, assigned_within_s: float = 10.0) -> None:
+        await self._consumer.start()
+        try:
+            async with asyncio.timeout(assigned_within_s):  # no group: all partitions, soon
+                while not self._consumer.assignment():  # noqa: ASYNC110 (aiokafka has no event)
+                    await asyncio.sleep(0.02)
+                for tp in self._consumer.assignment():  # resolve "latest" before returning
+                    await self._consumer.position(tp)
+        except BaseException:
+            await self._consumer.stop()
+            raise
+
+    async def commit(self, records: Sequence[Record]) -> None:
+        return None
+
+    async def rewind(self) -> None:
+        return None
+
+    async def lag(self) -> int:
+        return 0
 
 
 class KafkaBus:
@@ -152,6 +180,9 @@ class KafkaBus:
 
     def consumer(self, group: str, topics: Sequence[str]) -> KafkaConsumer:
         return KafkaConsumer(self._bootstrap, group, topics)
+
+    def tail(self, topics: Sequence[str]) -> KafkaTail:
+        return KafkaTail(self._bootstrap, topics)
 
     async def is_ready(self) -> bool:
         try:
