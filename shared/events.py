@@ -50,6 +50,7 @@ class SignalReceived(BaseModel):
     minors: int | None
     adults: int | None
     details: dict[str, Any]
+    contacts: int = Field(0, ge=0, description="How many contacts the sealed household holds.")
     sealed_household: str = Field(description="AES-GCM sealed `Household` JSON.")
 
 

@@ -69,6 +69,7 @@ def _prepare(
         minors=household.minors,
         adults=household.adults,
         details=signal.details.model_dump(mode="json"),
+        contacts=len(household.contacts),
         sealed_household=vault.seal(household.model_dump_json().encode()),
     )
     event = CloudEvent(

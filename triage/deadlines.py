@@ -43,9 +43,9 @@ async def escalate_overdue(
             loaded_from_row(row) for row in (await conn.execute(query)).all()
         ]
         for item in overdue:
-            item.changes.append(item.case.escalate_overdue(now))
+            item.note(item.case.escalate_overdue(now))
         await save(conn, overdue)
-    return sum(1 for item in overdue for c in item.changes if c.kind == "escalated")
+    return sum(len(item.events) for item in overdue)
 
 
 async def watch_deadlines(

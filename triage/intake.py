@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.cloudevent import CloudEvent
 from shared.events import SIGNAL_RECEIVED, SignalReceived
+from shared.observability import EVENTS_REJECTED
 from triage.domain.case import open_case
 from triage.domain.errors import DomainError
 from triage.domain.policy_model import ScoringPolicy
@@ -47,6 +48,7 @@ class SignalTriage:
             try:
                 item = self._apply(item, signal, now)
             except DomainError as exc:
+                EVENTS_REJECTED.labels(consumer=self.CONSUMER).inc()
                 log.error("signal %s not triaged: %s", signal.signal_id, exc)
                 continue
             if item is None:
@@ -76,12 +78,15 @@ class SignalTriage:
             case, change = open_case(
                 str(uuid.uuid4()), signal.household_pseudonym, household, fact, self.policy, now
             )
-            return LoadedCase(case, signal.sealed_household, [fact_json(fact)], changes=[change])
+            item = LoadedCase(case, signal.sealed_household, [fact_json(fact)])
+            item.note(change)
+            return item
         change = item.case.apply_signal(fact, household, self.policy, now)
         if change.cause != "duplicate_signal":
             item.signals.append(fact_json(fact))
-            item.sealed_household = signal.sealed_household  # the latest contact data
-        item.changes.append(change)
+            if signal.type != "resolved" and signal.contacts:
+                item.sealed_household = signal.sealed_household  # the latest known contacts
+        item.note(change)
         return item
 
 
@@ -91,5 +96,6 @@ def _read(event: CloudEvent) -> SignalReceived | None:
     try:
         return SignalReceived.model_validate_json(event.data)
     except ValidationError:
+        EVENTS_REJECTED.labels(consumer=SignalTriage.CONSUMER).inc()
         log.error("unreadable signal event %s from %s", event.id, event.source)
         return None

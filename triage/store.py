@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -16,7 +17,7 @@ from shared.db import is_postgres
 from shared.events import CASES_TOPIC, TRIAGE_SOURCE, CaseChanged, SignalRef
 from shared.outbox import add_to_outbox
 from triage.domain.case import Case
-from triage.domain.case_records import CaseChange
+from triage.domain.case_records import CaseChange, ChangeKind
 from triage.domain.feedback import signal_status_for_corporation
 from triage.records import case_document, case_from_row, case_row
 from triage.tables import cases
@@ -34,11 +35,17 @@ class LoadedCase:
     sealed_household: str
     signals: list[dict[str, Any]]
     version: int = 0
-    changes: list[CaseChange] = field(default_factory=list)
+    events: list[Record] = field(default_factory=list)
 
     @property
     def is_new(self) -> bool:
         return self.version == 0
+
+    def note(self, change: CaseChange) -> CaseChange:
+        """Turns a notifying change into its event now, so it carries the case as it was then."""
+        if change.kind is not None:
+            self.events.append(case_event(self, change.kind, change.at))
+        return change
 
 
 async def open_cases_for(conn: AsyncConnection, pseudonyms: Iterable[str]) -> dict[str, LoadedCase]:
@@ -66,10 +73,11 @@ def loaded_from_row(row: Any) -> LoadedCase:
 
 
 async def save(conn: AsyncConnection, loaded: Sequence[LoadedCase]) -> None:
-    """Writes changed cases and, in the same transaction, one event per notifying change."""
-    new = [case_row(c.case, c.sealed_household, c.signals, 1) for c in loaded if c.is_new]
-    if new:
-        await conn.execute(cases.insert(), new)
+    """Writes changed cases and, in the same transaction, their events.
+
+    Existing cases first: a case closed in this batch must leave the household's one-open-case
+    slot before a new case for the same household is inserted.
+    """
     for item in loaded:
         if item.is_new:
             continue
@@ -81,32 +89,29 @@ async def save(conn: AsyncConnection, loaded: Sequence[LoadedCase]) -> None:
         )
         if result.rowcount != 1:
             raise StaleCase(item.case.case_id)
-    await add_to_outbox(conn, [event for item in loaded for event in case_events(item)])
+    new = [case_row(c.case, c.sealed_household, c.signals, 1) for c in loaded if c.is_new]
+    if new:
+        await conn.execute(cases.insert(), new)
+    await add_to_outbox(conn, [event for item in loaded for event in item.events])
 
 
-def case_events(item: LoadedCase) -> list[Record]:
-    status = signal_status_for_corporation(item.case)
+def case_event(item: LoadedCase, kind: ChangeKind, at: datetime) -> Record:
     refs = [SignalRef(source=s["source"], signal_id=s["id"]) for s in item.signals]
-    records = []
-    for change in item.changes:
-        if change.kind is None:
-            continue
-        data = CaseChanged(
-            change=change.kind,
-            case_id=item.case.case_id,
-            household_pseudonym=item.case.household_pseudonym,
-            case=case_document(item.case, item.signals),
-            sealed_household=item.sealed_household,
-            signal_refs=refs if change.kind == "closed" else [],
-            signal_status=status,
-        )
-        event = CloudEvent(
-            type=data.event_type,
-            source=TRIAGE_SOURCE,
-            id=str(uuid.uuid4()),
-            subject=item.case.case_id,
-            time=change.at,
-            data=data.model_dump_json().encode(),
-        )
-        records.append(Record.of(CASES_TOPIC, item.case.household_pseudonym, event))
-    return records
+    data = CaseChanged(
+        change=kind,
+        case_id=item.case.case_id,
+        household_pseudonym=item.case.household_pseudonym,
+        case=case_document(item.case, item.signals),
+        sealed_household=item.sealed_household,
+        signal_refs=refs if kind == "closed" else [],
+        signal_status=signal_status_for_corporation(item.case),
+    )
+    event = CloudEvent(
+        type=data.event_type,
+        source=TRIAGE_SOURCE,
+        id=str(uuid.uuid4()),
+        subject=item.case.case_id,
+        time=at,
+        data=data.model_dump_json().encode(),
+    )
+    return Record.of(CASES_TOPIC, item.case.household_pseudonym, event)

@@ -44,7 +44,7 @@ async def record_contact_attempt(
         loaded = await case_by_id(conn, case_id, lock=True)
         if loaded is None:
             raise CaseNotFound(case_id)
-        loaded.changes.append(loaded.case.record_contact_attempt(channel, reached, at))  # type: ignore[arg-type]
+        loaded.note(loaded.case.record_contact_attempt(channel, reached, at))  # type: ignore[arg-type]
         await save(conn, [loaded])
     return case_document(loaded.case, loaded.signals)
 
@@ -54,7 +54,7 @@ async def close_case(engine: AsyncEngine, case_id: str, outcome: str) -> dict[st
         loaded = await case_by_id(conn, case_id, lock=True)
         if loaded is None:
             raise CaseNotFound(case_id)
-        loaded.changes.append(loaded.case.close(outcome, datetime.now(UTC)))  # type: ignore[arg-type]
+        loaded.note(loaded.case.close(outcome, datetime.now(UTC)))  # type: ignore[arg-type]
         await save(conn, [loaded])
     return case_document(loaded.case, loaded.signals)
 
