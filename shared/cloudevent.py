@@ -44,8 +44,8 @@ class CloudEvent:
 
     @classmethod
     def from_binary(cls, headers: Sequence[tuple[str, bytes]], value: bytes) -> CloudEvent:
-        attrs = {name: raw.decode() for name, raw in headers}
         try:
+            attrs = {name: raw.decode() for name, raw in headers}
             if attrs["ce_specversion"] != SPECVERSION:
                 raise EnvelopeError(f"unsupported specversion {attrs['ce_specversion']}")
             return cls(
@@ -59,3 +59,5 @@ class CloudEvent:
             )
         except KeyError as missing:
             raise EnvelopeError(f"missing CloudEvent header {missing}") from None
+        except ValueError as bad:  # undecodable header or a ce_time that is no timestamp
+            raise EnvelopeError(f"unreadable CloudEvent header: {type(bad).__name__}") from None

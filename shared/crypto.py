@@ -35,7 +35,7 @@ class PiiVault:
         except ValueError as exc:
             raise PiiKeyError("VS_PII_KEY is not url-safe base64") from exc
         if len(raw) != 32:
-            raise PiiKeyError("VS_PII_KEY must decode to 32 bytes (use `vroegsignaal keys pii`)")
+            raise PiiKeyError("VS_PII_KEY must decode to 32 bytes of url-safe base64")
         self._aead = AESGCM(hashlib.sha256(b"vroegsignaal/seal\x00" + raw).digest())
         self._pseudonym_key = hashlib.sha256(b"vroegsignaal/pseudonym\x00" + raw).digest()
 

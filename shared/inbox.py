@@ -43,7 +43,7 @@ async def first_deliveries(
         for e in events
     }
     fresh: set[tuple[str, str]] = set()
-    values = list(rows.values())
+    values = [rows[k] for k in sorted(rows)]  # one lock order for concurrent consumers
     for start in range(0, len(values), 1000):
         stmt = insert_ignoring_conflicts(conn, inbox).values(values[start : start + 1000])
         result = await conn.execute(stmt.returning(inbox.c.event_source, inbox.c.event_id))

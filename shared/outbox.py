@@ -8,7 +8,6 @@ publishes a row twice, never zero times; consumers deduplicate by CloudEvent sou
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -18,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.bus import BusUnavailable, EventBus, Record
 from shared.db import SequenceId, is_postgres, metadata
+from shared.waiting import wait_until
 
 log = logging.getLogger(__name__)
 
@@ -92,31 +92,17 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event, poll_s: float = 0.5) -> None:
         backoff = 0.25
         while not stop.is_set():
+            self._wake.clear()  # before the pass: a wake during it means "look again"
             try:
                 moved = await self.relay_once()
                 backoff = 0.25
-            except BusUnavailable as exc:
-                log.warning("outbox relay: bus unavailable (%s); retrying in %.1fs", exc, backoff)
-                moved = 0
-                await _sleep_or_stop(stop, backoff)
-                backoff = min(backoff * 2, 5.0)
-                continue
-            except Exception:
-                log.exception("outbox relay failed; retrying in %.1fs", backoff)
-                await _sleep_or_stop(stop, backoff)
+            except Exception as exc:
+                if isinstance(exc, BusUnavailable):
+                    log.warning("outbox relay: %s; retrying in %.1fs", exc, backoff)
+                else:
+                    log.exception("outbox relay failed; retrying in %.1fs", backoff)
+                await wait_until(stop, timeout_s=backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
             if moved < self._batch_size:
-                self._wake.clear()
-                waiter = asyncio.ensure_future(self._wake.wait())
-                stopper = asyncio.ensure_future(stop.wait())
-                await asyncio.wait(
-                    {waiter, stopper}, timeout=poll_s, return_when=asyncio.FIRST_COMPLETED
-                )
-                waiter.cancel()
-                stopper.cancel()
-
-
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
+                await wait_until(self._wake, stop, timeout_s=poll_s)

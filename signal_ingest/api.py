@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import orjson
 from fastapi import APIRouter, Request
@@ -95,9 +96,27 @@ async def post_signal(request: Request, principal: SignalWriter) -> Response:
 
 
 @router.post(
-    "/batch", response_model=BatchResult, summary="Post 1 to 1000 signals", responses=_PROBLEMS
+    "/batch",
+    response_model=BatchResult,
+    summary="Post 1 to 1000 signals",
+    responses=_PROBLEMS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/SignalBatch"}}
+            },
+        }
+    },
 )
-async def post_batch(request: Request, body: BatchIn, principal: SignalWriter) -> BatchResult:
+async def post_batch(request: Request, principal: SignalWriter) -> BatchResult:
+    """Each item is judged on its own: valid ones are accepted even when others are rejected."""
+    try:
+        body = BatchIn.model_validate(_json_body(await request.body()))
+    except ValidationError as exc:
+        raise ProblemError(
+            422, "The batch is not valid; see errors.", field_errors(exc.errors())
+        ) from None
     results: list[BatchItemResult | None] = []
     valid: list[tuple[int, SignalIn]] = []
     for position, raw in enumerate(body.signals):
@@ -105,7 +124,7 @@ async def post_batch(request: Request, body: BatchIn, principal: SignalWriter) -
             valid.append((position, parse_signal(raw)))
             results.append(None)
         except ValidationError as exc:
-            raw_id = raw.get("id")
+            raw_id = raw.get("id") if isinstance(raw, dict) else None
             results.append(
                 BatchItemResult(
                     id=raw_id if isinstance(raw_id, str) else None,
@@ -140,13 +159,13 @@ def _batch_item(intake: Intake) -> BatchItemResult:
     summary="Status of own signal",
     responses={404: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}},
 )
-async def get_signal(signal_id: str, request: Request, principal: SignalWriter) -> SignalStatusOut:
+async def get_signal(signal_id: UUID, request: Request, principal: SignalWriter) -> SignalStatusOut:
     async with request.app.state.engine.connect() as conn:
         row = (
             await conn.execute(
                 select(
                     signals.c.signal_id, signals.c.type, signals.c.received_at, signals.c.status
-                ).where(signals.c.source == principal.source, signals.c.signal_id == signal_id)
+                ).where(signals.c.source == principal.source, signals.c.signal_id == str(signal_id))
             )
         ).first()
     if row is None:
@@ -160,4 +179,16 @@ def signal_schemas() -> dict[str, Any]:
     """Component schemas for the raw-body endpoint (FastAPI cannot infer them)."""
     defs = dict(_SIGNAL_SCHEMA.get("$defs", {}))
     defs["Signal"] = {k: v for k, v in _SIGNAL_SCHEMA.items() if k != "$defs"}
+    defs["SignalBatch"] = {
+        "type": "object",
+        "required": ["signals"],
+        "properties": {
+            "signals": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 1000,
+                "items": {"$ref": "#/components/schemas/Signal"},
+            }
+        },
+    }
     return defs

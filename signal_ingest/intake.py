@@ -93,7 +93,8 @@ async def accept_signals(
     for signal, digest in zip(batch, digests, strict=True):
         fresh.setdefault(str(signal.id), _prepare(signal, digest, source, vault, now))
     inserted: set[str] = set()
-    rows = [row for row, _ in fresh.values()]
+    # Sorted by id: concurrent batches with overlapping ids lock rows in one order (no deadlock).
+    rows = sorted((row for row, _ in fresh.values()), key=lambda row: str(row["signal_id"]))
     for start in range(0, len(rows), _CHUNK):
         stmt = insert_ignoring_conflicts(conn, signals).values(rows[start : start + _CHUNK])
         result = await conn.execute(stmt.returning(signals.c.signal_id))

@@ -22,7 +22,7 @@ class SignalAccepted(BaseModel):
 
 
 class BatchIn(BaseModel):
-    signals: list[dict[str, Any]] = Field(
+    signals: list[Any] = Field(
         min_length=1, max_length=1000, description="1 to 1000 signals, each as in POST /v1/signals."
     )
 

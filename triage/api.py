@@ -11,6 +11,7 @@ from shared.web.problems import Problem, ProblemError
 from triage import queue, usd
 from triage.domain.errors import CaseError
 from triage.schemas import CaseOut, CasePage, CaseSummary, ContactAttemptIn, OutcomeIn
+from triage.store import StaleCase
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -24,7 +25,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 async def list_cases(
     request: Request,
     _: CaseReader,
-    status: Literal["open", "contacted", "closed", "active"] | None = None,
+    status: Annotated[
+        Literal["open", "contacted", "closed"] | None,
+        Query(description="`open`: not closed (includes contacted); `contacted`; `closed`."),
+    ] = None,
     priority: Literal["critical", "high", "medium", "low"] | None = None,
     team: str | None = None,
     cursor: str | None = None,
@@ -104,5 +108,7 @@ async def _change(request: Request, work: Any, case_id: str) -> dict[str, Any]:
         raise ProblemError(404, f"No case {case_id}.") from None
     except CaseError as exc:
         raise ProblemError(409, str(exc)) from None
+    except StaleCase:
+        raise ProblemError(409, f"Case {case_id} changed meanwhile; read it and retry.") from None
     request.app.state.relay.wake()
     return document

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -12,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db import is_postgres
+from shared.waiting import wait_until
 from triage.store import LoadedCase, loaded_from_row, save
 from triage.tables import cases
 
@@ -57,5 +57,4 @@ async def watch_deadlines(
                 wake()
         except Exception:
             log.exception("deadline sweep failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), every_s)
+        await wait_until(stop, timeout_s=every_s)

@@ -12,12 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from triage.tables import cases
 
-STATUSES = {
-    "open": ("open",),
-    "contacted": ("contacted",),
-    "closed": ("closed",),
-    "active": ("open", "contacted"),
-}
+# `open` is every case still being worked (contacted or not), as a USD worker means it.
+STATUSES = {"open": ("open", "contacted"), "contacted": ("contacted",), "closed": ("closed",)}
 
 
 class BadCursor(ValueError):

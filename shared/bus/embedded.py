@@ -120,6 +120,13 @@ class EmbeddedLog:
             (group, topic, next_offset),
         )
 
+    async def count_from(self, topic: str, offset: int) -> int:
+        """Records of `topic` at or after `offset` (offsets are shared by all topics)."""
+        rows = await self._run(
+            "SELECT COUNT(*) FROM records WHERE topic = ? AND seq >= ?", (topic, offset)
+        )
+        return int(rows[0][0])
+
     async def end_offset(self, topic: str) -> int:
         rows = await self._run(
             "SELECT COALESCE(MAX(seq), 0) FROM records WHERE topic = ?", (topic,)
@@ -181,10 +188,9 @@ class EmbeddedConsumer:
     async def lag(self) -> int:
         total = 0
         for topic in self._topics:
-            total += await self._log.end_offset(topic) - await self._log.committed(
-                self._group, topic
-            )
-        return max(total, 0)
+            committed = await self._log.committed(self._group, topic)
+            total += await self._log.count_from(topic, committed)
+        return total
 
 
 class EmbeddedTail(EmbeddedConsumer):

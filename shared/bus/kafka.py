@@ -19,18 +19,27 @@ PUBLISH_TIMEOUT_S = 20.0
 
 class KafkaConsumer:
     def __init__(self, bootstrap: str, group: str | None, topics: Sequence[str]) -> None:
-        self._consumer = AIOKafkaConsumer(
-            *topics,
-            bootstrap_servers=bootstrap,
-            group_id=group,
+        self._bootstrap, self._group, self._topics = bootstrap, group, tuple(topics)
+        self._consumer = self._new_consumer()
+        self._used = False
+
+    def _new_consumer(self) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(
+            *self._topics,
+            bootstrap_servers=self._bootstrap,
+            group_id=self._group,
             enable_auto_commit=False,  # commit only after the effect's transaction committed
-            auto_offset_reset="earliest" if group else "latest",
+            auto_offset_reset="earliest" if self._group else "latest",
             max_poll_interval_ms=300_000,
             session_timeout_ms=10_000,
             heartbeat_interval_ms=1_000,
         )
 
     async def start(self) -> None:
+        """Starts (or, after a stop, restarts with a fresh client: aiokafka cannot restart one)."""
+        if self._used:
+            self._consumer = self._new_consumer()
+        self._used = True
         await self._consumer.start()
 
     async def stop(self) -> None:
@@ -87,7 +96,7 @@ class KafkaTail(KafkaConsumer):
         super().__init__(bootstrap, None, topics)
 
     async def start(self, assigned_within_s: float = 10.0) -> None:
-        await self._consumer.start()
+        await super().start()
         try:
             async with asyncio.timeout(assigned_within_s):  # no group: all partitions, soon
                 while not self._consumer.assignment():  # noqa: ASYNC110 (aiokafka has no event)
@@ -113,9 +122,10 @@ class KafkaBus:
         self._bootstrap, self._partitions, self._topics = bootstrap, partitions, tuple(topics)
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
+        self._topics_ready = False
 
     async def start(self) -> None:
-        """Best effort: a broker that is down now is retried on the first publish."""
+        """Best effort: a broker that is down now is retried on the next publish."""
         try:
             await self._ensure_producer()
             await self.ensure_topics()
@@ -123,12 +133,23 @@ class KafkaBus:
             log.warning("kafka not reachable at start: %s", type(exc).__name__)
 
     async def ensure_topics(self) -> None:
+        """Creates missing topics, replicated 3 times where the cluster has 3 brokers."""
         admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
         await admin.start()
         try:
-            await admin.create_topics([NewTopic(t, self._partitions, 1) for t in self._topics])
-        except TopicAlreadyExistsError:
-            pass
+            brokers = len((await admin.describe_cluster())["brokers"])
+            replicas = min(3, max(brokers, 1))
+            config = {"min.insync.replicas": str(max(1, replicas - 1))}
+            response = await admin.create_topics(
+                [
+                    NewTopic(t, self._partitions, replicas, topic_configs=config)
+                    for t in self._topics
+                ]
+            )
+            for topic, code, message in (e[:3] for e in response.topic_errors):
+                if code not in (0, TopicAlreadyExistsError.errno):
+                    raise BusUnavailable(f"creating topic {topic} failed: {code} {message}")
+            self._topics_ready = True
         finally:
             await admin.close()
 
@@ -165,6 +186,8 @@ class KafkaBus:
             return
         try:
             producer = await self._ensure_producer()
+            if not self._topics_ready:
+                await self.ensure_topics()
 
             async def send_all() -> None:
                 futures = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from shared.crypto import hash_api_key, new_api_key
 from shared.db import UtcDateTime, metadata
 from shared.web.problems import ProblemError
 
+# Source names end up in CloudEvent `source` URIs and metric labels: keep them plain.
+SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 SCOPES = frozenset({"signals:write", "cases:read", "cases:write", "ops:read"})
 
 api_keys = Table(
@@ -38,6 +41,8 @@ class Principal:
 
 
 async def create_key(conn: AsyncConnection, source: str, scopes: set[str]) -> tuple[str, str]:
+    if not SOURCE_NAME.fullmatch(source):
+        raise ValueError("a source name is 1-64 lowercase letters, digits, '-', '_' or '.'")
     unknown = scopes - SCOPES
     if unknown or not scopes:
         raise ValueError(f"unknown scopes {sorted(unknown)}; choose from {sorted(SCOPES)}")

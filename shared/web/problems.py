@@ -22,6 +22,7 @@ TITLES = {
     413: "Content too large",
     415: "Unsupported media type",
     422: "Validation failed",
+    500: "Internal server error",
     503: "Service unavailable",
 }
 
@@ -115,6 +116,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             ]
         )
         return problem_response(422, "The request is not valid; see errors.", errors)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> Response:
+        return problem_response(
+            500, "An unexpected error occurred; please retry. Retries are safe (idempotent)."
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> Response:

@@ -165,3 +165,42 @@ async def test_concurrent_posts_of_one_id_store_one_signal(
                 .where(outbox.c.headers.contains(signal["id"]))
             )
         assert (rows, events) == (1, 1)
+
+
+async def test_a_malformed_item_does_not_sink_the_batch(stack: Settings, unique: str) -> None:
+    async with running(stack) as vs:
+        auth = {**JSON, **await vs.key(f"corp-{unique}", "signals:write")}
+        good = rent_arrears()
+        response = await vs.client.post(
+            "/v1/signals/batch", json={"signals": [good, "oops", 42]}, headers=auth
+        )
+        assert response.status_code == 200
+        assert [r["status"] for r in response.json()["results"]] == [
+            "accepted",
+            "rejected",
+            "rejected",
+        ]
+
+
+async def test_streamed_oversized_batch_is_413(stack: Settings, unique: str) -> None:
+    async with running(stack) as vs:
+        auth = {**JSON, **await vs.key(f"corp-{unique}", "signals:write")}
+
+        async def chunks() -> Any:
+            yield b'{"signals": ['
+            for _ in range(3000):
+                yield b'"' + b"x" * 500 + b'",'
+            yield b'"x"]}'
+
+        response = await vs.client.post("/v1/signals/batch", content=chunks(), headers=auth)
+        assert response.status_code == 413
+
+
+async def test_signal_ids_are_read_back_in_any_case(stack: Settings, unique: str) -> None:
+    async with running(stack) as vs:
+        auth = {**JSON, **await vs.key(f"corp-{unique}", "signals:write")}
+        signal = rent_arrears()
+        await vs.client.post("/v1/signals", json=signal, headers=auth)
+        response = await vs.client.get(f"/v1/signals/{signal['id'].upper()}", headers=auth)
+        assert response.status_code == 200
+        assert response.json()["id"] == signal["id"]

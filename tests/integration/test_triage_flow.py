@@ -175,7 +175,7 @@ async def test_case_list_is_ordered_and_paginated(stack: Settings, unique: str) 
         usd = await vs.key(f"usd-{unique}", "cases:read")
         month = await post_month(vs, corp)
         await settled(vs, month[6], 2)
-        seen = await whole_queue(vs, usd, limit=3, status="active", team="crisis")
+        seen = await whole_queue(vs, usd, limit=3, status="open", team="crisis")
         ranks = {"critical": 0, "high": 1, "medium": 2, "low": 3}
         keys = [(ranks[c["priority"]], c["respond_before"]) for c in seen]
         assert keys == sorted(keys)
