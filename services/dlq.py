@@ -1,4 +1,8 @@
-"""`vroegsignaal dlq list|replay`: the notifier's dead-letter store for ops (no personal data)."""
+"""`vroegsignaal dlq list|replay`: the notifier's dead-letter store for ops (no personal data).
+
+`list` shows the webhook dead letters, then the team e-mails that ran out of retries; `replay`
+is for webhooks (a dead team e-mail is a heads-up whose case already reached the USD).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import sys
 from datetime import UTC, datetime
 
 from notifier.store import DeadLetter, dead_letters, replay_dead_letters
+from notifier.tables import team_emails
 from services.schema import upgrade
 from shared.db import create_engine
 from shared.settings import Settings
@@ -38,17 +43,22 @@ def format_table(letters: list[DeadLetter]) -> str:
 
 
 async def list_dead_letters(settings: Settings) -> int:
-    """Prints the dead letters as a table; exit code 0."""
+    """Prints the webhook dead letters and the dead team e-mails as tables; exit code 0."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     await upgrade(settings.resolved_database_url)
     engine = create_engine(settings.resolved_database_url)
     try:
         async with engine.connect() as conn:
             letters = await dead_letters(conn)
+            emails = await dead_letters(conn, table=team_emails)
     finally:
         await engine.dispose()
     print(format_table(letters))
     print(f"{len(letters)} dead letter(s)")
+    print()
+    print("Team e-mails")
+    print(format_table(emails))
+    print(f"{len(emails)} dead team e-mail(s)")
     return 0
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+from urllib.parse import urlsplit
 
 import httpx
 from fastapi import APIRouter
@@ -11,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from notifier import ops_api
 from notifier.domain.delivery import RetryPolicy
 from notifier.mailer import TeamEmailWorker
+from notifier.metrics import TEAM_EMAIL_DEAD_LETTERS
 from notifier.payload import PayloadBuilder
 from notifier.recorder import CONSUMER, NotificationRecorder
 from notifier.store import count_dead_letters, endpoint_key, is_endpoint_disabled
+from notifier.tables import team_emails
 from notifier.webhook import WebhookSender, is_usable_secret
 from notifier.worker import DeliveryWorker
 from services.runtime import Runtime
@@ -33,6 +37,13 @@ with its connections. A distant endpoint (latency-bound) would gain from more.""
 HTTP_LIMITS = httpx.Limits(
     max_connections=WEBHOOK_CONCURRENCY, max_keepalive_connections=WEBHOOK_CONCURRENCY
 )
+ATTEMPT_TIMEOUT_S = (
+    (HTTP_TIMEOUT.connect or 0) + (HTTP_TIMEOUT.write or 0) + (HTTP_TIMEOUT.read or 0)
+)
+"""One POST at most: connect, write and read in turn. The worker cuts an attempt off after this
+(httpx's timeouts are per operation) and sizes its claim lease from it. No pool wait: the worker
+never has more requests in flight than the pool has connections."""
+_LOOPBACK_NAMES = ("localhost",)
 
 
 def start_notifier_workers(runtime: Runtime, policy: RetryPolicy | None = None) -> None:
@@ -83,7 +94,13 @@ def _delivery_worker(
     payloads = PayloadBuilder(runtime.vault, settings.webhook_payload, settings.public_base_url)
     key = endpoint_key(settings.usd_webhook_url)
     worker = DeliveryWorker(
-        runtime.engine, sender, key, payloads, policy, concurrency=WEBHOOK_CONCURRENCY
+        runtime.engine,
+        sender,
+        key,
+        payloads,
+        policy,
+        concurrency=WEBHOOK_CONCURRENCY,
+        attempt_timeout_s=ATTEMPT_TIMEOUT_S,
     )
     return worker, client
 
@@ -101,10 +118,45 @@ def check_webhook_settings(settings: Settings) -> None:
         raise SettingsError("VS_USD_WEBHOOK_SECRET must be whsec_ + base64 of 24 to 64 bytes")
 
 
+def check_notifier_settings(settings: Settings) -> None:
+    """For `serve notifier` (production): refuse to start with nowhere safe to send to.
+
+    Without `VS_USD_WEBHOOK_URL` notifications would only pile up; with the full payload
+    (household contact data) the URL must be https, except on loopback (a local TLS proxy or
+    a test receiver). Also checks the secret. The embedded `run` only warns and stores.
+    """
+    url = settings.usd_webhook_url
+    if not url:
+        raise SettingsError("VS_USD_WEBHOOK_URL must be set: notifications are not sent without it")
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise SettingsError("VS_USD_WEBHOOK_URL must be an http(s) URL with a host")
+    if (
+        parts.scheme == "http"
+        and settings.webhook_payload == "full"
+        and not _loopback(parts.hostname)
+    ):
+        raise SettingsError(
+            "VS_USD_WEBHOOK_URL must be https with VS_WEBHOOK_PAYLOAD=full: the payload holds "
+            "household contact data (http is allowed for 127.0.0.1, ::1 and localhost only)"
+        )
+    check_webhook_settings(settings)
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 async def notifier_gauges(engine: AsyncEngine, settings: Settings | None = None) -> None:
-    """Refresh DEAD_LETTERS (and ENDPOINT_DISABLED, given settings) for `/metrics`."""
+    """Refresh DEAD_LETTERS, TEAM_EMAIL_DEAD_LETTERS (and ENDPOINT_DISABLED, given settings)."""
     async with engine.connect() as conn:
         DEAD_LETTERS.set(await count_dead_letters(conn))
+        TEAM_EMAIL_DEAD_LETTERS.set(await count_dead_letters(conn, team_emails))
         if settings is not None and settings.usd_webhook_url:
             disabled = await is_endpoint_disabled(conn, endpoint_key(settings.usd_webhook_url))
             ENDPOINT_DISABLED.set(1 if disabled else 0)

@@ -14,10 +14,10 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from notifier.store import PARKED
-from notifier.tables import notifications, webhook_deliveries, webhook_endpoints
+from notifier.store import any_endpoint_disabled, count_dead_letters, dead_letters
 from services.runtime import Runtime
 from shared.events import TOPICS
+from shared.observability import CASES_OPEN, CONSUMER_LAG, OUTBOX_BACKLOG
 from shared.ops import summary as s
 from shared.ops.live import event_stream
 from shared.ops.page import console_page
@@ -128,33 +128,30 @@ async def _case_counts(
 
 
 async def _dead_letters(conn: AsyncConnection, latest: int = 20) -> s.DeadLetters:
-    d, n = webhook_deliveries.c, notifications.c
-    parked = d.status.in_(PARKED)
-    count = await conn.scalar(select(func.count()).select_from(webhook_deliveries).where(parked))
-    rows = await conn.execute(
-        select(d.notification_id, n.event_type, n.subject, d.attempts, d.last_error, d.settled_at)
-        .join_from(webhook_deliveries, notifications, d.notification_id == n.id)
-        .where(parked)
-        .order_by(d.settled_at.desc(), d.notification_id)
-        .limit(latest)
-    )
-    disabled = await conn.scalar(
-        select(func.count())
-        .select_from(webhook_endpoints)
-        .where(webhook_endpoints.c.disabled_at.is_not(None))
-    )
+    letters = await dead_letters(conn, latest, newest_first=True)
     return s.DeadLetters(
-        count=int(count or 0),
+        count=await count_dead_letters(conn),
         latest=[
             s.DeadLetter(
-                id=r.notification_id,
-                type=r.event_type,
-                case_id=r.subject,
-                attempts=r.attempts,
-                last_error=r.last_error,
-                dead_since=r.settled_at,
+                id=x.id,
+                type=x.event_type,
+                case_id=x.case_id,
+                attempts=x.attempts,
+                last_error=x.last_error,
+                dead_since=x.since,
             )
-            for r in rows.all()
+            for x in letters
         ],
-        webhook_endpoint_disabled=bool(disabled),
+        webhook_endpoint_disabled=await any_endpoint_disabled(conn),
     )
+
+
+async def refresh_gauges(runtime: Runtime) -> None:
+    """Sets the pipeline gauges from the same queries as the console, on each `/metrics` scrape."""
+    async with runtime.engine.connect() as conn:
+        OUTBOX_BACKLOG.set(await outbox_backlog(conn))
+        for priority, open_count, *_ in await _case_counts(conn, datetime.now(UTC)):
+            CASES_OPEN.labels(priority=priority).set(open_count)
+    for lag in await s.consumer_lags(runtime.processors):
+        if lag.lag is not None:
+            CONSUMER_LAG.labels(consumer=lag.name).set(lag.lag)

@@ -23,6 +23,7 @@ class Process:
     def app(self, runtime: Runtime) -> FastAPI:
         def start(rt: Runtime) -> None:
             rt.spawn("outbox-relay", rt.relay.run(rt.stop))
+            rt.gauges.append(lambda: ops.refresh_gauges(rt))
             for start_workers in self.workers:
                 start_workers(rt)
 

@@ -18,8 +18,8 @@ DELIVERIES = Counter("vs_webhook_deliveries_total", "Webhook attempts", ["outcom
 DEAD_LETTERS = Gauge("vs_dead_letters", "Notifications in the dead-letter store")
 ENDPOINT_DISABLED = Gauge("vs_webhook_endpoint_disabled", "1 when the USD endpoint sent 410")
 DELIVERY_LATENCY = Histogram(
-    "vs_signal_to_webhook_seconds",
-    "From signal accepted to webhook delivered",
+    "vs_case_change_to_webhook_seconds",
+    "From the case change (triage) to the webhook delivered to the USD",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
 )
 

@@ -28,7 +28,6 @@ class Settings(BaseSettings):
     pii_key: str | None = Field(None, description="Key for personal data at rest (base64, 32 B).")
     policy_file: Path | None = None
     public_base_url: str = "http://127.0.0.1:8000"
-    teams: str = Field("crisis,schuldhulp,wijkteam", description="USD teams cases route to.")
     team_emails: str = Field("", description="team=address,... for the e-mail channel.")
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -36,7 +35,6 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_sender: str = "vroegsignaal@localhost"
-    production: bool = Field(False, description="Refuse default secrets and embedded stores.")
 
     @field_validator("data_dir")
     @classmethod

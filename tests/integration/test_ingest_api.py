@@ -9,7 +9,7 @@ import pytest
 
 from shared.settings import Settings
 from tests.harness import running
-from tests.signals import rent_arrears
+from tests.signals import PII, rent_arrears
 
 JSON = {"Content-Type": "application/json"}
 
@@ -204,3 +204,17 @@ async def test_signal_ids_are_read_back_in_any_case(stack: Settings, unique: str
         response = await vs.client.get(f"/v1/signals/{signal['id'].upper()}", headers=auth)
         assert response.status_code == 200
         assert response.json()["id"] == signal["id"]
+
+
+async def test_metrics_report_the_pipeline(stack: Settings, unique: str) -> None:
+    async with running(stack) as vs:
+        auth = {**JSON, **await vs.key(f"corp-{unique}", "signals:write")}
+        await vs.client.post("/v1/signals", json=rent_arrears(), headers=auth)
+        text = (await vs.client.get("/metrics")).text
+        assert "vs_outbox_backlog" in text
+        assert 'vs_consumer_lag{consumer="triage"}' in text
+        assert (
+            f'vs_signals_accepted_total{{source="corp-{unique}",type="rent_arrears"}} 1.0' in text
+        )
+        for personal in PII:
+            assert personal not in text

@@ -72,16 +72,16 @@ __all__ = [
     "priority_rank",
 ]
 
-DEFAULT_POLICY_RELATIVE = Path("deploy") / "policy" / "default.toml"
+# The published file is deploy/policy/default.toml; the package ships it (a symlink in the
+# repository, a copy in the wheel) so that an installed `vroegsignaal` finds it too.
+PACKAGED_POLICY = Path(__file__).resolve().parents[1] / "policy" / "default.toml"
 
 
 def default_policy_path() -> Path:
-    """Find deploy/policy/default.toml by walking up from this file to the repository root."""
-    for directory in Path(__file__).resolve().parents:
-        candidate = directory / DEFAULT_POLICY_RELATIVE
-        if candidate.is_file():
-            return candidate
-    raise PolicyError(f"no {DEFAULT_POLICY_RELATIVE} above {Path(__file__).resolve().parent}")
+    """The default policy file (VS_POLICY_FILE overrides it)."""
+    if not PACKAGED_POLICY.is_file():
+        raise PolicyError(f"the default policy {PACKAGED_POLICY} is missing; set VS_POLICY_FILE")
+    return PACKAGED_POLICY
 
 
 def load_policy(path: Path | str) -> ScoringPolicy:
