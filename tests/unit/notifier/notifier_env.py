@@ -103,12 +103,15 @@ def case_event(
     change: CaseChange = "opened",
     priority: str = "high",
     team: str = "schuldhulp",
+    *,
+    case_id: str | None = None,
+    household: str | None = None,
 ) -> CaseEvent:
-    case_id = str(uuid4())
+    case_id = case_id or str(uuid4())
     changed = CaseChanged(
         change=change,
         case_id=case_id,
-        household_pseudonym=vault.pseudonym(f"1402AB|{uuid4().int % 10_000 + 1}|"),
+        household_pseudonym=household or vault.pseudonym(f"1402AB|{uuid4().int % 10_000 + 1}|"),
         case=case_document(case_id, priority, team),
         sealed_household=vault.seal(orjson.dumps(HOUSEHOLD)),
         signal_refs=[],
@@ -122,6 +125,15 @@ def case_event(
         time=datetime.now(UTC),
     )
     return CaseEvent(event, changed)
+
+
+def case_story(
+    vault: PiiVault, changes: tuple[CaseChange, ...] = ("opened", "updated", "closed")
+) -> list[CaseEvent]:
+    """Successive changes of one case, in the order triage would publish them."""
+    case_id = str(uuid4())
+    household = vault.pseudonym(f"1402AB|{uuid4().int % 10_000 + 1}|")
+    return [case_event(vault, c, case_id=case_id, household=household) for c in changes]
 
 
 async def publish(runtime: Runtime, *events: CaseEvent) -> None:

@@ -62,8 +62,42 @@ def test_retry_after_is_a_lower_bound():
     assert delay(11, Fixed(1.0), timedelta(seconds=60)) == timedelta(minutes=15)
 
 
-def test_retry_after_cannot_park_us_beyond_max_delay():
-    assert delay(1, Fixed(0.0), timedelta(hours=2)) == POLICY.max_delay
+def test_retry_after_beyond_max_delay_is_honoured():
+    """CONTRACT §4 says honour Retry-After: max_delay caps our backoff, not the receiver's ask."""
+    assert delay(1, Fixed(0.0), timedelta(hours=2)) == timedelta(hours=2)
+    assert delay(11, Fixed(1.0), timedelta(hours=2)) == timedelta(hours=2)
+
+
+def test_retry_after_is_capped_by_the_rest_of_the_budget():
+    left = timedelta(minutes=30)
+
+    assert next_attempt_at(POLICY, 1, NOW, timedelta(hours=2), Fixed(0.0), left) == NOW + left
+    assert next_attempt_at(POLICY, 1, NOW, timedelta(minutes=20), Fixed(0.0), left) == (
+        NOW + timedelta(minutes=20)
+    )
+
+
+def test_a_long_retry_after_within_the_budget_is_scheduled_as_asked():
+    delivery = new_delivery("n-8", NOW)
+
+    delivery = after_attempt(
+        delivery, AttemptResult(503, retry_after="7200"), POLICY, NOW, Fixed(0.0)
+    )
+
+    assert delivery.status is DeliveryStatus.PENDING
+    assert delivery.next_attempt_at == NOW + timedelta(hours=2)
+
+
+def test_a_retry_after_beyond_the_budget_is_dead_not_sent_early():
+    delivery = new_delivery("n-9", NOW)
+    late = NOW + POLICY.budget - timedelta(hours=1)
+
+    delivery = after_attempt(
+        delivery, AttemptResult(503, retry_after="7200"), POLICY, late, Fixed(0.0)
+    )
+
+    assert delivery.status is DeliveryStatus.DEAD
+    assert delivery.next_attempt_at is None
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,15 @@ from typing import Any
 from uuid import uuid4
 
 from prometheus_client import REGISTRY
+from sqlalchemy import select
 
 from notifier.domain.delivery import RetryPolicy
+from notifier.tables import team_emails
 from services import dlq
+from services.notifier import notifier_gauges
 from shared.events import CASES_TOPIC
 from tests.conftest import SettingsFactory
+from tests.e2e.process import free_port
 from tests.unit.notifier.notifier_env import (
     HOUSEHOLD,
     PII,
@@ -249,6 +253,48 @@ async def test_an_urgent_case_mails_its_team_without_household_data(
     assert critical.case_id.encode() in message
     for personal in PII:
         assert personal.encode() not in message
+
+
+async def test_a_dead_team_email_is_logged_counted_and_listed(
+    make_settings: SettingsFactory, webhook_receiver: Any, caplog: Any, capsys: Any
+) -> None:
+    endpoint = webhook_receiver.endpoint()
+    settings = webhook_settings(
+        make_settings,
+        endpoint,
+        smtp_host="127.0.0.1",
+        smtp_port=free_port(),  # nothing listens: every attempt fails
+        team_emails="crisis=crisis@usd.example.nl",
+    )
+    one_try = RetryPolicy(max_attempts=1, base_delay=timedelta(milliseconds=5))
+    caplog.set_level(logging.WARNING, logger="notifier.mailer")
+    dead_before = sample("vs_team_emails_total", outcome="dead")
+    async with notifier_running(settings, one_try) as runtime:
+        critical = case_event(runtime.vault, priority="critical", team="crisis")
+        await publish(runtime, critical)
+
+        async def email_dead() -> None:
+            async with runtime.engine.connect() as conn:
+                status = await conn.scalar(
+                    select(team_emails.c.status).where(team_emails.c.notification_id == critical.id)
+                )
+            assert status == "dead"
+
+        await eventually(email_dead)
+        await notifier_gauges(runtime.engine)
+
+    assert sample("vs_team_emails_total", outcome="dead") == dead_before + 1
+    assert sample("vs_team_email_dead_letters") == 1
+    [logged] = [r.getMessage() for r in caplog.records if "dead letter" in r.getMessage()]
+    assert critical.id in logged
+    assert not any(p in logged for p in (*PII, "crisis@usd.example.nl"))
+    assert await dlq.list_dead_letters(settings) == 0
+    webhooks, emails = capsys.readouterr().out.split("Team e-mails")
+    assert "0 dead letter(s)" in webhooks and critical.id not in webhooks
+    assert (
+        critical.id in emails and critical.case_id in emails and "1 dead team e-mail(s)" in emails
+    )
+    assert not any(p in emails for p in (*PII, "crisis@usd.example.nl"))
 
 
 async def test_an_unreadable_case_event_is_skipped_not_blocking(

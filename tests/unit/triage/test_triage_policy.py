@@ -14,7 +14,7 @@ DEFAULT_TEXT = (REPO / "deploy" / "policy" / "default.toml").read_text(encoding=
 
 
 def test_default_policy_is_the_published_file() -> None:
-    assert default_policy_path() == REPO / "deploy" / "policy" / "default.toml"
+    assert default_policy_path().resolve() == REPO / "deploy" / "policy" / "default.toml"
     policy = load_policy(default_policy_path())
     assert policy.version == "2026.1"
     assert policy.children.has_minors_points > 0
