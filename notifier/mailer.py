@@ -15,8 +15,9 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from notifier.domain.delivery import AttemptResult, RetryPolicy, after_attempt
+from notifier.domain.delivery import AttemptResult, DeliveryStatus, RetryPolicy, after_attempt
 from notifier.email import send_email
+from notifier.metrics import TEAM_EMAILS
 from notifier.store import claim_due, save_outcomes
 from notifier.tables import team_emails
 from notifier.worker import wait_for_work
@@ -26,6 +27,12 @@ log = logging.getLogger(__name__)
 
 _SENT = AttemptResult(status_code=250)
 """SMTP's `250 OK` is a 2yz positive completion, which the delivery policy counts as delivered."""
+_OUTCOME_LABELS = {
+    DeliveryStatus.DELIVERED: "sent",
+    DeliveryStatus.PENDING: "retry",
+    DeliveryStatus.DEAD: "dead",
+    DeliveryStatus.ENDPOINT_DISABLED: "dead",  # no 410 for SMTP; for completeness
+}
 
 
 class TeamEmailWorker:
@@ -70,6 +77,16 @@ class TeamEmailWorker:
         ]
         async with self._engine.begin() as conn:
             await save_outcomes(conn, team_emails, outcomes, now)
+        for _, after in outcomes:
+            TEAM_EMAILS.labels(outcome=_OUTCOME_LABELS[after.status]).inc()
+            if after.status is DeliveryStatus.DEAD:
+                log.warning(
+                    "team e-mail for notification %s is a dead letter after %d attempts (%s); "
+                    "see `vroegsignaal dlq list`",
+                    after.notification_id,
+                    after.attempts,
+                    after.last_error,
+                )
         return len(claimed)
 
     async def _send(self, raw: str) -> AttemptResult:

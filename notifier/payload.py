@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Row
 
-from notifier.domain.notification import EventType, Notification, minimal_data
+from notifier.domain.notification import EventType, Notification, case_link, minimal_data
 from shared.crypto import PiiVault
 
 
@@ -19,12 +19,12 @@ class PayloadBuilder:
     def __init__(self, vault: PiiVault, mode: str, public_base_url: str) -> None:
         if mode not in ("full", "minimal"):
             raise ValueError(f"unknown webhook payload mode {mode!r}")
-        self._vault, self._mode, self._base = vault, mode, public_base_url.rstrip("/")
+        self._vault, self._mode, self._base = vault, mode, public_base_url
 
     def notification(self, row: Row[Any]) -> Notification:
         """`row` is a `notifications` row. Raises if the household cannot be opened."""
         if self._mode == "minimal":
-            data = minimal_data(row.subject, f"{self._base}/v1/cases/{row.subject}")
+            data = minimal_data(row.subject, case_link(self._base, row.subject))
         else:
             data = orjson.loads(row.case_document)
             data["household"] = orjson.loads(self._vault.open(row.sealed_household))

@@ -2,13 +2,17 @@
 
 Runs inside `EventProcessor`'s batch transaction, so the inbox makes a redelivered event a no-op
 and the notification id is the case event's id: one webhook-id per change, whatever happens.
+
+`created_at` is strictly increasing in bus order (a microsecond apart within a batch): the
+delivery claim sends a case's notifications in that order (`notifier.store.claims`). Triage
+publishes a case's changes in order under one key, so bus order is change order.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -17,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.domain.case_summary import CaseSummary, Reason
 from notifier.domain.delivery import new_delivery
-from notifier.domain.notification import EventType
+from notifier.domain.notification import EventType, case_link
 from notifier.email import compose_team_email
 from notifier.store import delivery_row
 from notifier.tables import notifications, team_emails, webhook_deliveries
@@ -30,16 +34,13 @@ from shared.settings import Settings
 log = logging.getLogger(__name__)
 
 CONSUMER = "notifier"
+_TICK = timedelta(microseconds=1)
 
 
 def parse_team_emails(value: str) -> dict[str, str]:
     """`VS_TEAM_EMAILS`: `team=address,team=address`."""
     pairs = (item.split("=", 1) for item in value.split(",") if "=" in item)
     return {team.strip(): address.strip() for team, address in pairs if address.strip()}
-
-
-def case_link(settings: Settings, case_id: str) -> str:
-    return f"{settings.public_base_url.rstrip('/')}/v1/cases/{case_id}"
 
 
 def case_summary(change: CaseChanged, event_type: EventType) -> CaseSummary:
@@ -75,12 +76,14 @@ class NotificationRecorder:
         self._settings = settings
         self._team_emails = parse_team_emails(settings.team_emails)
         self._clock = clock
+        self._last_created = datetime.min.replace(tzinfo=UTC)
 
     async def __call__(self, conn: AsyncConnection, events: Sequence[CloudEvent]) -> None:
         changes = [(e, c) for e in events if (c := _read(e)) is not None]
         if not changes:
             return
-        now = self._clock()
+        now = max(self._clock(), self._last_created + _TICK)
+        created = [now + _TICK * i for i in range(len(changes))]
         stored = await conn.execute(
             insert_ignoring_conflicts(conn, notifications).returning(notifications.c.id),
             [
@@ -91,11 +94,12 @@ class NotificationRecorder:
                     "time": event.time,
                     "case_document": orjson.dumps(change.case).decode(),
                     "sealed_household": change.sealed_household,
-                    "created_at": now,
+                    "created_at": at,
                 }
-                for event, change in changes
+                for (event, change), at in zip(changes, created, strict=True)
             ],
         )
+        self._last_created = created[-1]
         fresh = set(stored.scalars())
         changes = [(e, c) for e, c in changes if e.id in fresh]
         if not changes:
@@ -128,7 +132,7 @@ class NotificationRecorder:
             return None
         message = compose_team_email(
             summary,
-            case_link(self._settings, change.case_id),
+            case_link(self._settings.public_base_url, change.case_id),
             self._settings.smtp_sender,
             recipient,
         )

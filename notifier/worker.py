@@ -3,12 +3,18 @@
 Each round claims a batch of due deliveries, posts them concurrently with one long-lived
 client, and stores every attempt and outcome in one transaction. All state is in the database,
 so a restarted (or second) worker carries on where another stopped.
+
+A claim holds only what can be posted within its lease: a round claims `ROUNDS_PER_CLAIM` x
+`concurrency` deliveries, every attempt is cut off after `attempt_timeout_s`, and the lease is
+rounds x attempt timeout + `LEASE_MARGIN`. So another worker never takes over, and posts again,
+a delivery this one is still working on, however slowly the USD answers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -39,6 +45,13 @@ from shared.observability import DELIVERIES, DELIVERY_LATENCY, ENDPOINT_DISABLED
 
 log = logging.getLogger(__name__)
 
+ROUNDS_PER_CLAIM = 8
+"""Claimed deliveries per slot. Fewer cost throughput (a claim and a record per round, whatever
+its size); more lengthen the lease, which is how long a crashed worker's claim waits
+(8 x 25 s + 30 s: under 4 minutes)."""
+LEASE_MARGIN = timedelta(seconds=30)
+"""For the claim, payload building and scheduling around the attempts themselves."""
+
 _OUTCOME_LABELS = {
     DeliveryStatus.DELIVERED: "delivered",
     DeliveryStatus.PENDING: "retry",
@@ -56,15 +69,23 @@ class DeliveryWorker:
         payloads: PayloadBuilder,
         policy: RetryPolicy | None = None,
         *,
-        batch_size: int = 200,
         concurrency: int = 8,
+        batch_size: int | None = None,
+        attempt_timeout_s: float = 25.0,
         poll_s: float = 0.5,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         rng: RandomSource | None = None,
     ) -> None:
+        """`attempt_timeout_s` bounds one POST (connect, write, read and waits in between);
+        `batch_size` defaults to `ROUNDS_PER_CLAIM` x `concurrency`."""
+        if concurrency < 1 or attempt_timeout_s <= 0:
+            raise ValueError("need concurrency >= 1 and a positive attempt timeout")
         self._engine, self._sender, self._endpoint = engine, sender, endpoint
         self._payloads, self._policy = payloads, policy or RetryPolicy()
-        self._batch_size, self._poll_s = batch_size, poll_s
+        self._batch_size = batch_size or ROUNDS_PER_CLAIM * concurrency
+        self._attempt_timeout_s, self._poll_s = attempt_timeout_s, poll_s
+        rounds = math.ceil(self._batch_size / concurrency)
+        self.lease = timedelta(seconds=rounds * attempt_timeout_s) + LEASE_MARGIN
         self._slots = asyncio.Semaphore(concurrency)
         self._clock, self._rng = clock, rng or random.Random()
         self._wake = asyncio.Event()
@@ -78,11 +99,18 @@ class DeliveryWorker:
     async def _claim(self) -> tuple[list[Delivery], dict[str, Row[Any]]]:
         """Due deliveries and their notifications, unless the endpoint is disabled."""
         async with self._engine.begin() as conn:
-            self.endpoint_disabled = await is_endpoint_disabled(conn, self._endpoint)
+            claimed = await claim_due(
+                conn,
+                webhook_deliveries,
+                self._clock(),
+                self._batch_size,
+                self.lease,
+                unless_disabled=self._endpoint,
+            )
+            self.endpoint_disabled = not claimed and await is_endpoint_disabled(
+                conn, self._endpoint
+            )
             ENDPOINT_DISABLED.set(1 if self.endpoint_disabled else 0)
-            if self.endpoint_disabled:
-                return [], {}
-            claimed = await claim_due(conn, webhook_deliveries, self._clock(), self._batch_size)
             if not claimed:
                 return [], {}
             ids = [d.notification_id for d in claimed]
@@ -100,7 +128,11 @@ class DeliveryWorker:
             log.error("cannot build notification %s: %s", row.id, type(exc).__name__)
             return AttemptResult(status_code=None, error=f"payload: {type(exc).__name__}")
         async with self._slots:
-            return await self._sender.send(notification)
+            try:
+                async with asyncio.timeout(self._attempt_timeout_s):
+                    return await self._sender.send(notification)
+            except TimeoutError:
+                return AttemptResult(status_code=None, error="timeout")
 
     async def _record(
         self, claimed: list[Delivery], results: list[AttemptResult], rows: dict[str, Row[Any]]
@@ -160,7 +192,7 @@ class DeliveryWorker:
                     await self._deliver(claimed, rows)
                 backoff = 0.25
             except Exception:
-                # Claimed deliveries stay leased until LEASE runs out, then are tried again.
+                # Claimed deliveries stay leased until the lease runs out, then are tried again.
                 log.exception("webhook delivery round failed; retrying in %.1fs", backoff)
                 await wait_for_work(stop, asyncio.Event(), backoff)
                 backoff = min(backoff * 2, 10.0)

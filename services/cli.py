@@ -55,6 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from services.serve import serve_service
 
             settings.check_production()
+            if args.service == "notifier":
+                from services.notifier import check_notifier_settings
+
+                check_notifier_settings(settings)
             return serve_service(settings, args.service, args.host, args.port)
         if args.command == "keys":
             from services.admin import create_api_key, revoke_api_key

@@ -24,9 +24,10 @@ class RetryPolicy:
     """How hard we try before a notification goes to the dead letters.
 
     The 24-hour `budget` is the real limit: it rides out a night of maintenance at the USD.
-    The 15-minute `max_delay` keeps the gap after an outage short, because cases carry
-    deadlines. With full jitter a capped retry waits 7.5 minutes on average, so 24 hours is
-    roughly 200 attempts; `max_attempts` is only a guard against a runaway loop.
+    The 15-minute `max_delay` caps our own backoff, so the gap after an outage stays short
+    because cases carry deadlines; a `Retry-After` from the USD may ask for longer and is
+    honoured up to the end of the budget. With full jitter a capped retry waits 7.5 minutes on
+    average, so 24 hours is roughly 200 attempts; `max_attempts` only guards a runaway loop.
     """
 
     max_attempts: int = 250
@@ -124,11 +125,13 @@ def next_attempt_at(
     now: datetime,
     retry_after: timedelta | None,
     rng: RandomSource,
+    budget_left: timedelta | None = None,
 ) -> datetime:
     """When to try again after failed attempt `attempt_number` (1-based).
 
     Exponential backoff with full jitter: uniform in [0, min(max_delay, base * 2**(n-1))].
-    A `Retry-After` is a lower bound, itself capped by `max_delay` so a server cannot park us.
+    A `Retry-After` is a lower bound and is honoured beyond `max_delay` (CONTRACT §4); only
+    `budget_left`, the rest of the retry budget, caps it, so a server cannot park us forever.
     """
     if attempt_number < 1:
         raise ValueError("attempt_number is 1-based")
@@ -137,7 +140,8 @@ def next_attempt_at(
     cap_s = min(max_s, policy.base_delay.total_seconds() * 2.0**exponent)
     delay_s = rng.uniform(0.0, cap_s)
     if retry_after is not None:
-        delay_s = max(delay_s, min(retry_after.total_seconds(), max_s))
+        asked = retry_after if budget_left is None else min(retry_after, budget_left)
+        delay_s = max(delay_s, asked.total_seconds())
     return now + timedelta(seconds=delay_s)
 
 
@@ -155,8 +159,9 @@ def after_attempt(
 ) -> Delivery:
     """Move a pending delivery on after one attempt: delivered, retry later, dead or disabled.
 
-    A retry that would fall after the budget is not scheduled: the delivery is dead (and
-    goes to the dead letters, where ops can replay it under the same id).
+    A retry that would fall after the budget is not scheduled, nor one the receiver's
+    `Retry-After` puts after it (sending earlier would not honour it): the delivery is dead
+    (and goes to the dead letters, where ops can replay it under the same id).
     """
     if delivery.status is not DeliveryStatus.PENDING:
         raise ValueError(f"delivery is {delivery.status}, not pending")
@@ -171,9 +176,14 @@ def after_attempt(
     status, when = DeliveryStatus.ENDPOINT_DISABLED, None
     if outcome is Outcome.RETRY:
         retry_after = parse_retry_after(result.retry_after, now)
-        when = next_attempt_at(policy, attempts, now, retry_after, rng)
+        budget_ends = delivery.started_at + policy.budget
+        budget_left = max(budget_ends - now, timedelta(0))
+        when = next_attempt_at(policy, attempts, now, retry_after, rng, budget_left)
         status = DeliveryStatus.PENDING
-        if attempts >= policy.max_attempts or when > delivery.started_at + policy.budget:
+        beyond_budget = when > budget_ends or (
+            retry_after is not None and retry_after > budget_left
+        )
+        if attempts >= policy.max_attempts or beyond_budget:
             status, when = DeliveryStatus.DEAD, None
     return dataclasses.replace(
         delivery, status=status, attempts=attempts, next_attempt_at=when, last_error=error

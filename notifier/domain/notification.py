@@ -40,6 +40,11 @@ class Notification:
         object.__setattr__(self, "event_type", EventType(self.event_type))
 
 
+def case_link(public_base_url: str, case_id: str) -> str:
+    """Where the USD (or a team) opens the case: `GET /v1/cases/{id}` on the public base URL."""
+    return f"{public_base_url.rstrip('/')}/v1/cases/{case_id}"
+
+
 def minimal_data(case_id: str, link: str) -> dict[str, Any]:
     """A payload that names the case and where to fetch it, for receivers that should pull."""
     return {"id": str(case_id), "links": {"self": link}}

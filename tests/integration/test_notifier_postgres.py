@@ -1,4 +1,5 @@
-"""The notifier on real PostgreSQL: several delivery workers never send a notification twice."""
+"""The notifier on real PostgreSQL: several delivery workers never send a notification twice, and
+never a case's changes out of order."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from tests.unit.notifier.conftest import Reply, WebhookReceiver
 from tests.unit.notifier.notifier_env import (
     FAST,
     case_event,
+    case_story,
     eventually,
     notifier_running,
     publish,
@@ -121,6 +123,56 @@ async def test_two_workers_never_send_the_same_notification(
     assert set(sent) == {case.id for case in cases}
     assert max(sent.values()) == 1
     assert all(worker.delivered > 0 for worker in workers)  # both took part
+
+
+async def test_two_workers_keep_each_case_in_order(
+    make_settings: SettingsFactory, own_database: str, usd: WebhookReceiver
+) -> None:
+    failing = 20  # the first answers are 503s: some `opened` (and later) need a retry
+    endpoint = usd.endpoint(replies=[Reply(503)] * failing, then=Reply(200, delay=0.003))
+    settings = make_settings(
+        database_url=own_database, usd_webhook_url=endpoint.url, usd_webhook_secret=endpoint.secret
+    )
+    vault = PiiVault(settings.pii_key or "")
+    stories = [case_story(vault) for _ in range(40)]
+    rank = {case.id: position for story in stories for position, case in enumerate(story)}
+    engine = create_engine(own_database)
+    async with engine.begin() as conn:  # every case's later changes are due at once
+        await NotificationRecorder(settings)(
+            conn, [story[i].event for i in range(3) for story in stories]
+        )
+
+    stop = asyncio.Event()
+    async with httpx.AsyncClient(timeout=5) as client:
+        workers = [
+            DeliveryWorker(
+                engine,
+                WebhookSender(client, endpoint.url, endpoint.secret, "/test"),
+                endpoint_key(endpoint.url),
+                PayloadBuilder(vault, "full", settings.public_base_url),
+                FAST,
+                concurrency=4,
+            )
+            for _ in range(2)
+        ]
+        runs = [asyncio.create_task(worker.run(stop)) for worker in workers]
+
+        def all_delivered() -> None:
+            assert sum(worker.delivered for worker in workers) == len(rank)
+
+        await eventually(all_delivered, 30)
+        stop.set()
+        await asyncio.gather(*runs)
+    await engine.dispose()
+
+    by_case: dict[str, list[int]] = {}
+    for request in endpoint.received:
+        by_case.setdefault(request.event["subject"], []).append(rank[request.headers["webhook-id"]])
+    assert len(by_case) == len(stories)
+    # No change goes out before the one before it was delivered: retries of `opened` included.
+    assert all(sequence == sorted(sequence) for sequence in by_case.values())
+    delivered = Counter(r.headers["webhook-id"] for r in endpoint.received[failing:])
+    assert set(delivered) == set(rank) and max(delivered.values()) == 1
 
 
 async def test_gone_and_replay_on_postgres(

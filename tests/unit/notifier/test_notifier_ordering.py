@@ -28,7 +28,7 @@ from notifier.store import (
 )
 from notifier.tables import webhook_deliveries
 from notifier.webhook import WebhookSender
-from notifier.worker import DeliveryWorker
+from notifier.worker import LEASE_MARGIN, ROUNDS_PER_CLAIM, DeliveryWorker
 from services.schema import upgrade
 from shared.crypto import PiiVault
 from shared.db import create_engine
@@ -135,7 +135,7 @@ async def test_a_slow_usd_never_gets_a_claimed_notification_twice(
     endpoint = webhook_receiver.endpoint(then=reply(200, delay=0.1))
     settings = make_settings(usd_webhook_url=endpoint.url, usd_webhook_secret=endpoint.secret)
     vault = PiiVault(settings.pii_key or "")
-    cases = [case_event(vault) for _ in range(64)]
+    cases = [case_event(vault) for _ in range(96)]
     async with engine.begin() as conn:
         await NotificationRecorder(settings)(conn, [c.event for c in cases])
     clock = scaled_clock(100)  # 0.1 s real = 10 s for the workers and their leases
@@ -202,7 +202,8 @@ async def test_an_attempt_is_cut_off_after_the_attempt_timeout(
         took = time.monotonic() - started
 
     assert took < 0.8
-    assert worker.lease == timedelta(seconds=4 * 0.1) + timedelta(seconds=30)
+    # A claim of ROUNDS_PER_CLAIM x concurrency, posted within its lease whatever the USD does.
+    assert worker.lease == ROUNDS_PER_CLAIM * timedelta(seconds=0.1) + LEASE_MARGIN
     async with engine.connect() as conn:
         row = (await conn.execute(select(webhook_deliveries))).one()
     assert (row.status, row.attempts, row.last_error) == ("pending", 1, "timeout")
