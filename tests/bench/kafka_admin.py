@@ -1,0 +1,110 @@
+"""Kafka chores of a benchmark run: bench topics, end offsets, and keeping the shared signals topic
+from handing the next test run a backlog of benchmark records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.protocol.admin import DeleteGroupsRequest
+
+Offsets = dict[TopicPartition, int]
+
+
+async def create_topic(bootstrap: str, topic: str, partitions: int) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, partitions, 1)])
+    finally:
+        await admin.close()
+
+
+async def delete_topic(bootstrap: str, topic: str, groups: Sequence[str] = ()) -> None:
+    """Deletes a bench topic and the consumer groups that read it."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics([topic])
+        if groups:
+            # aiokafka's admin has no delete_consumer_groups; the request itself is public API.
+            coordinator = await admin.find_coordinator(groups[0])
+            await admin._send_request(DeleteGroupsRequest(list(groups)), coordinator)
+    finally:
+        await admin.close()
+
+
+async def end_offsets(bootstrap: str, topic: str) -> Offsets:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    if described["error_code"]:  # e.g. the topic does not exist (yet)
+        return {}
+    partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        return dict(await consumer.end_offsets(partitions))
+    finally:
+        await consumer.stop()
+
+
+async def group_state(bootstrap: str, group: str) -> str:
+    """`Empty` or `Dead` when no consumer of the group is running, else e.g. `Stable`."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        [described] = await admin.describe_consumer_groups([group])
+        return str(described.groups[0][2])
+    finally:
+        await admin.close()
+
+
+async def skip_bench_records(bootstrap: str, group: str, before: Offsets, after: Offsets) -> str:
+    """Moves an idle app consumer group past the records this run put on a shared topic.
+
+    Only partitions where the group had already read everything up to `before` are moved, so no
+    record older than the run is skipped; an active group is left alone (Kafka would refuse a
+    commit from a non-member anyway)."""
+    published = sum(end - before.get(tp, 0) for tp, end in after.items())
+    state = await group_state(bootstrap, group)
+    if state != "Empty":
+        return (
+            f"**WARNING**: group `{group}` is {state}: up to {published:,} benchmark records may "
+            f"reach its database"
+        )
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    if not committed:
+        return f"group `{group}` has no offsets; {published:,} benchmark records left for it"
+    moves: Offsets = {}
+    for tp, end in after.items():
+        at = committed.get(tp)
+        if at is not None and before.get(tp, 0) <= at.offset < end:
+            moves[tp] = end
+    if moves:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+        )
+        await consumer.start()
+        try:
+            consumer.assign(list(moves))
+            await consumer.commit(moves)
+        finally:
+            await consumer.stop()
+    skipped = sum(end - committed[tp].offset for tp, end in moves.items())
+    left = published - sum(end - before.get(tp, 0) for tp, end in moves.items())
+    if left > 0:
+        return (
+            f"**WARNING**: group `{group}` had a backlog from before the run; {left:,} benchmark "
+            f"records are left for it (moved past {skipped:,})"
+        )
+    return f"group `{group}` moved past the run's {skipped:,} records on {len(moves)} partitions"
