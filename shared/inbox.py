@@ -44,10 +44,10 @@ async def first_deliveries(
     }
     fresh: set[tuple[str, str]] = set()
     values = [rows[k] for k in sorted(rows)]  # one lock order for concurrent consumers
-    for start in range(0, len(values), 1000):
-        stmt = insert_ignoring_conflicts(conn, inbox).values(values[start : start + 1000])
-        result = await conn.execute(stmt.returning(inbox.c.event_source, inbox.c.event_id))
-        fresh.update((row.event_source, row.event_id) for row in result)
+    # executemany of one cached statement (SQLAlchemy batches it as insertmanyvalues)
+    stmt = insert_ignoring_conflicts(conn, inbox).returning(inbox.c.event_source, inbox.c.event_id)
+    result = await conn.execute(stmt, values)
+    fresh.update((row.event_source, row.event_id) for row in result)
     chosen = []
     for event in events:
         if (event.source, event.id) in fresh:

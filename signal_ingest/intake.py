@@ -26,7 +26,6 @@ from signal_ingest.domain.signal import SignalIn
 from signal_ingest.tables import signals
 
 Verdict = Literal["accepted", "duplicate", "conflict"]
-_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +94,9 @@ async def accept_signals(
     inserted: set[str] = set()
     # Sorted by id: concurrent batches with overlapping ids lock rows in one order (no deadlock).
     rows = sorted((row for row, _ in fresh.values()), key=lambda row: str(row["signal_id"]))
-    for start in range(0, len(rows), _CHUNK):
-        stmt = insert_ignoring_conflicts(conn, signals).values(rows[start : start + _CHUNK])
-        result = await conn.execute(stmt.returning(signals.c.signal_id))
-        inserted.update(result.scalars())
+    # One cached statement, executed for many rows (SQLAlchemy's insertmanyvalues batches it).
+    stmt = insert_ignoring_conflicts(conn, signals).returning(signals.c.signal_id)
+    inserted.update((await conn.execute(stmt, rows)).scalars())
     await add_to_outbox(conn, [record for sid, (_, record) in fresh.items() if sid in inserted])
     stored = await _stored(conn, source, [sid for sid in fresh if sid not in inserted])
     for sid in inserted:

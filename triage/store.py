@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.bus import Record
@@ -21,6 +21,11 @@ from triage.domain.case_records import CaseChange, ChangeKind
 from triage.domain.feedback import signal_status_for_corporation
 from triage.records import case_document, case_from_row, case_row
 from triage.tables import cases
+
+# Optimistic check on top of the row locks: a case changed since it was read is never overwritten.
+_UPDATE_CASE = update(cases).where(
+    cases.c.case_id == bindparam("_id"), cases.c.version == bindparam("_version")
+)
 
 
 class StaleCase(RuntimeError):
@@ -78,17 +83,20 @@ async def save(conn: AsyncConnection, loaded: Sequence[LoadedCase]) -> None:
     Existing cases first: a case closed in this batch must leave the household's one-open-case
     slot before a new case for the same household is inserted.
     """
-    for item in loaded:
-        if item.is_new:
-            continue
-        row = case_row(item.case, item.sealed_household, item.signals, item.version + 1)
-        result = await conn.execute(
-            update(cases)
-            .where(cases.c.case_id == item.case.case_id, cases.c.version == item.version)
-            .values(row)
-        )
-        if result.rowcount != 1:
-            raise StaleCase(item.case.case_id)
+    changed = [
+        {
+            **case_row(i.case, i.sealed_household, i.signals, i.version + 1),
+            "_id": i.case.case_id,
+            "_version": i.version,
+        }
+        for i in loaded
+        if not i.is_new
+    ]
+    if changed:
+        result = await conn.execute(_UPDATE_CASE, changed)  # one executemany for the batch
+        counted = conn.dialect.supports_sane_multi_rowcount or len(changed) == 1
+        if counted and result.rowcount != len(changed):
+            raise StaleCase(", ".join(str(row["_id"]) for row in changed))
     new = [case_row(c.case, c.sealed_household, c.signals, 1) for c in loaded if c.is_new]
     if new:
         await conn.execute(cases.insert(), new)
