@@ -1,0 +1,48 @@
+"""The published OpenAPI document is valid and documents the contract's paths and answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openapi_spec_validator import validate
+
+from tests.conftest import SettingsFactory
+from tests.harness import running
+
+CONTRACT_PATHS = {
+    "/v1/signals": {"post"},
+    "/v1/signals/batch": {"post"},
+    "/v1/signals/{signal_id}": {"get"},
+    "/v1/cases": {"get"},
+    "/v1/cases/{case_id}": {"get"},
+    "/v1/cases/{case_id}/contact-attempts": {"post"},
+    "/v1/cases/{case_id}/outcome": {"post"},
+    "/healthz": {"get"},
+    "/readyz": {"get"},
+    "/metrics": {"get"},
+    "/ops": {"get"},
+}
+
+
+async def spec(make_settings: SettingsFactory) -> dict[str, Any]:
+    async with running(make_settings(), workers=False) as vs:
+        response = await vs.client.get("/openapi.json")
+        assert response.status_code == 200
+        document: dict[str, Any] = response.json()
+        return document
+
+
+async def test_openapi_is_valid_and_has_every_contract_path(
+    make_settings: SettingsFactory,
+) -> None:
+    document = await spec(make_settings)
+    validate(document)
+    for path, methods in CONTRACT_PATHS.items():
+        assert methods <= set(document["paths"].get(path, {})), path
+
+
+async def test_signal_answers_are_documented(make_settings: SettingsFactory) -> None:
+    post = (await spec(make_settings))["paths"]["/v1/signals"]["post"]
+    assert {"202", "200", "401", "403", "409", "413", "415", "422"} <= set(post["responses"])
+    body = post["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/Signal"}
