@@ -30,6 +30,31 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem, "content": {"application/problem+json": {}}}
     for code in (401, 403, 413, 415, 422)
 }
+EXAMPLE_SIGNAL = {
+    "id": "6f1c2b1e-6a55-4f0e-9a57-2a4f7f9d1c11",
+    "type": "rent_arrears",
+    "occurred_at": "2026-11-02T09:00:00+01:00",
+    "household": {
+        "address": {
+            "postcode": "1402 AB",
+            "house_number": 12,
+            "house_number_addition": "A",
+            "city": "Bussum",
+        },
+        "tenant_reference": "HUUR-000123",
+        "contacts": [
+            {
+                "name": "J. de Vries",
+                "phone": "+31612345678",
+                "email": "j.devries@example.nl",
+                "date_of_birth": "1988-04-01",
+            }
+        ],
+        "minors": 2,
+        "adults": 1,
+    },
+    "details": {"amount_eur": 1380.50, "monthly_rent_eur": 690.25, "arrears_since": "2026-09-01"},
+}
 _SIGNAL_SCHEMA = SIGNAL.json_schema(ref_template="#/components/schemas/{model}")
 
 
@@ -74,7 +99,12 @@ def _json_body(raw: bytes) -> Any:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Signal"}}},
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/Signal"},
+                    "example": EXAMPLE_SIGNAL,
+                }
+            },
         }
     },
 )
@@ -104,7 +134,10 @@ async def post_signal(request: Request, principal: SignalWriter) -> Response:
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/SignalBatch"}}
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/SignalBatch"},
+                    "example": {"signals": [EXAMPLE_SIGNAL]},
+                }
             },
         }
     },

@@ -46,3 +46,15 @@ async def test_signal_answers_are_documented(make_settings: SettingsFactory) -> 
     assert {"202", "200", "401", "403", "409", "413", "415", "422"} <= set(post["responses"])
     body = post["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/Signal"}
+
+
+async def test_the_documented_example_is_a_signal_the_api_accepts(
+    make_settings: SettingsFactory,
+) -> None:
+    async with running(make_settings()) as vs:
+        document = (await vs.client.get("/openapi.json")).json()
+        content = document["paths"]["/v1/signals"]["post"]["requestBody"]["content"]
+        example = content["application/json"]["example"]
+        auth = {**await vs.key("docs-reader", "signals:write"), "Content-Type": "application/json"}
+        response = await vs.client.post("/v1/signals", json=example, headers=auth)
+        assert response.status_code == 202
