@@ -9,6 +9,7 @@ CPU, which leaves the servers as the bottleneck.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -69,3 +70,37 @@ class RawConnection:
             _, writer = self._streams
             self._streams = None
             writer.close()
+
+
+class RawPool:
+    """Keep-alive raw connections for an open-loop generator: a POST takes the most recently
+    used idle connection, or opens one when all are busy, and gives it back when answered (none
+    is reused after a failure). So the generator never waits for a connection, however slow the
+    server gets. Connections idle longer than `max_idle_s` are closed before the server's
+    keep-alive timeout (uvicorn: 5 s) can close them under a request."""
+
+    def __init__(
+        self, url: str, path: str, headers: dict[str, str], max_idle_s: float = 2.0
+    ) -> None:
+        self._url, self._path, self._headers = url, path, headers
+        self._max_idle_s = max_idle_s
+        self._idle: list[tuple[float, RawConnection]] = []  # oldest first
+        self.opened = 0
+
+    async def post(self, body: bytes) -> tuple[int, bytes]:
+        now = time.monotonic()
+        while self._idle and now - self._idle[0][0] > self._max_idle_s:
+            await self._idle.pop(0)[1].aclose()
+        if self._idle:
+            connection = self._idle.pop()[1]
+        else:
+            connection = RawConnection(self._url, self._path, self._headers)
+            self.opened += 1
+        answer = await connection.post(body)  # closes itself if it raises
+        self._idle.append((time.monotonic(), connection))
+        return answer
+
+    async def aclose(self) -> None:
+        idle, self._idle = self._idle, []
+        for _, connection in idle:
+            await connection.aclose()

@@ -6,6 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,12 +59,14 @@ async def prepare_database(servers: Servers) -> None:
     await empty_tables(servers)
 
 
-async def empty_tables(servers: Servers) -> None:
+async def empty_tables(servers: Servers, keep: Sequence[str] = ()) -> None:
+    """Truncates every table of the bench database but alembic's and those in `keep`."""
     conn = await asyncpg.connect(servers.dsn)
     try:
         names = await conn.fetch(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-            " AND tablename <> 'alembic_version'"
+            " AND tablename <> 'alembic_version' AND NOT tablename = ANY($1::text[])",
+            list(keep),
         )
         if names:
             tables = ", ".join(f'"{row["tablename"]}"' for row in names)
@@ -136,6 +139,12 @@ class Server:
                 return False
 
         await eventually(ready, timeout_s, interval_s=0.2)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the process so far, from /proc/<pid>/stat."""
+        stat = Path(f"/proc/{self.pid}/stat").read_text()
+        fields = stat[stat.rindex(")") + 2 :].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def peak_rss_mb(self) -> float:
         """VmHWM: the resident set's high-water mark since the process started."""

@@ -108,3 +108,29 @@ async def skip_bench_records(bootstrap: str, group: str, before: Offsets, after:
             f"records are left for it (moved past {skipped:,})"
         )
     return f"group `{group}` moved past the run's {skipped:,} records on {len(moves)} partitions"
+
+
+async def group_backlog(bootstrap: str, group: str, topic: str) -> int:
+    """Records of `topic` the group has not committed yet: what a new member would read first
+    (from the log start where the group never committed, as `auto_offset_reset=earliest`)."""
+    ends = await end_offsets(bootstrap, topic)
+    if not ends:
+        return 0
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group, partitions=list(ends))
+    finally:
+        await admin.close()
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        starts = await consumer.beginning_offsets(list(ends))
+    finally:
+        await consumer.stop()
+    total = 0
+    for tp, end in ends.items():
+        at = committed.get(tp)
+        begin = starts.get(tp, 0)
+        total += end - (max(at.offset, begin) if at is not None and at.offset >= 0 else begin)
+    return total

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from tests.bench.ingest_bench import IngestFigures
+from tests.bench.latency_bench import LatencyFigures
+from tests.bench.notifier_bench import DeliveryFigures
 from tests.bench.report import Row
 from tests.bench.triage_bench import TriageFigures
 
@@ -105,4 +107,119 @@ def notes(ingest: IngestFigures | None, triage: TriageFigures | None) -> list[st
             f"Kafka was unreachable during the triage run ({triage.broker_errors} client errors): "
             "its figures are disturbed"
         )
+    return lines
+
+
+def delivery_rows(d: DeliveryFigures) -> list[Row]:
+    ratio = d.ours_per_s / d.bare_per_s
+    complete = d.delivered == d.notifications
+    return [
+        Row(
+            f"notifier webhook deliveries/s, 1 worker, {d.concurrency} in flight; "
+            "baseline: bare httpx POST loop",
+            d.ours_per_s,
+            d.bare_per_s,
+            target="≥ 1,000/s",
+            met=d.ours_per_s >= 1000 and complete,
+        ),
+        Row("notifier deliveries ÷ bare loop", ratio, target="≥ 0.5×", met=ratio >= 0.5, digits=3),
+        Row(
+            "notifier: delivered per database; baseline: recorded",
+            d.delivered,
+            d.notifications,
+            target="all",
+            met=complete and d.bare_errors == 0,
+        ),
+        Row("notifier: sender CPU per delivery (µs)", d.ours_cpu_us, d.bare_cpu_us),
+        Row(
+            "notifier: receiver CPU during the run (% of a core)",
+            d.ours_receiver_cpu * 100,
+            d.bare_receiver_cpu * 100,
+        ),
+        Row("notifier: webhook body (bytes, mean)", d.body_bytes),
+    ]
+
+
+def latency_rows(f: LatencyFigures) -> list[Row]:
+    lat, plan = f.latency, f.plan
+    p99_met = lat.p99 is not None and lat.p99 <= 2000 and f.missing == 0
+    return [
+        Row(
+            f"end to end: signal 202 → webhook received p50 (ms), {plan.rate:g}/s for "
+            f"{plan.duration_s:g} s",
+            lat.p50,
+        ),
+        Row("end to end p95 (ms)", lat.p95),
+        Row("end to end p99 (ms)", lat.p99, target="≤ 2,000 ms", met=p99_met),
+        Row("end to end max (ms)", lat.max),
+        Row(
+            f"end to end: signals with no webhook {plan.grace_s:g} s after the load",
+            f.missing,
+            target="0",
+            met=f.missing == 0,
+        ),
+        Row(
+            "end to end: signals accepted (202); baseline: posted",
+            f.accepted,
+            f.posted,
+            target="all",
+            met=f.accepted == f.posted,
+        ),
+        Row(
+            "end to end: webhooks failing the signature check",
+            f.rejected,
+            target="0",
+            met=f.rejected == 0,
+        ),
+        Row("end to end: webhook-ids received twice", f.duplicate_ids),
+        Row("  202 → case event time (triage) p50 (ms)", f.to_case_event.p50),
+        Row("  202 → case event time (triage) p99 (ms)", f.to_case_event.p99),
+        Row("  case event time → webhook received p50 (ms)", f.case_event_to_webhook.p50),
+        Row("  case event time → webhook received p99 (ms)", f.case_event_to_webhook.p99),
+        Row("  POST /v1/signals → 202 p50 (ms)", f.response.p50, digits=1),
+        Row("  POST /v1/signals → 202 p99 (ms)", f.response.p99, digits=1),
+        Row("  posting rate achieved (signals/s)", f.rate_achieved, digits=1),
+        Row("  before the load: wait for consumer lag 0 (s)", f.idle_after_s, digits=1),
+    ]
+
+
+def notifier_notes(d: DeliveryFigures | None, f: LatencyFigures | None) -> list[str]:
+    lines = []
+    if d is not None:
+        lines.append(
+            f"deliveries/s: {d.notifications:,} `case.opened` notifications (one per new "
+            f"household) recorded by triage + NotificationRecorder in {d.recording_s:.1f} s "
+            "(not timed); the receiver (its own uvicorn process) answers 200 without checking "
+            "signatures, so it is not the bottleneck; both contenders run in the bench process "
+            "with the collector set as `serve` sets it"
+        )
+        if d.received != d.notifications:
+            lines.append(f"the receiver answered {d.received:,} POSTs during our run")
+        if d.bare_errors:
+            lines.append(f"the bare loop saw {d.bare_errors} errors")
+    if f is not None:
+        backlog = ", ".join(f"`{g}` {n:,}" for g, n in f.backlog_at_start.items())
+        cpu = ", ".join(f"{name} {share:.0%}" for name, share in f.service_cpu.items())
+        drain = (
+            f"worked off by a first set of services in {f.drain_s:.1f} s, then the bench "
+            "database was emptied; "
+            if f.drain_s is not None
+            else ""
+        )
+        lines.append(
+            f"end to end: backlog of the shared consumer groups before the run: {backlog} "
+            f"records; {drain}the measured services were at lag 0 {f.idle_after_s:.1f} s after "
+            "they were ready"
+        )
+        opened = f"; {f.connections} connections opened" if f.connections is not None else ""
+        lines.append(f"end to end: CPU during the load (of one core): {cpu}{opened}")
+        lines.append(
+            "end to end: the receiver verifies every signature (standardwebhooks) and records "
+            f"arrival times; the pacer was at most {f.behind_max_ms:.0f} ms late; "
+            f"{f.webhooks:,} distinct webhooks received; every signal's times in "
+            "var/bench/latency.csv"
+        )
+        if f.warmup_missing:
+            lines.append(f"end to end: {f.warmup_missing} warm-up signals got no webhook either")
+        lines += f.notes
     return lines
