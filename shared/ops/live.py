@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 KEY_CHARS = 12
 KEEPALIVE_S = 15.0
 LIFETIME_S = 60.0
-"""A stream ends after this long and the page reconnects: an open console then never holds up
-a graceful shutdown for longer (uvicorn waits for open responses before the lifespan ends)."""
+"""A stream ends after this long and the page reconnects, so each open console holds a bus
+consumer for a bounded time (shutdown itself is bounded by uvicorn's graceful timeout)."""
 
 
 def live_event(record: Record) -> dict[str, str | None]:
