@@ -19,6 +19,13 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO.parent / "shared" / "samples"
 __all__ = ["webhook_receiver"]  # a fixture for every test
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The contract's sample signals live in ../shared beside the repository (as in CI)."""
+    if not SAMPLES.is_dir():
+        pytest.exit(f"{SAMPLES} not found: the tests need ../shared beside the repository", 2)
+
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # CI explores the same examples every run, so a red build is reproducible, never a dice roll.
