@@ -54,8 +54,11 @@ async def outbox_backlog(conn: AsyncConnection) -> int:
 
 
 class OutboxRelay:
-    def __init__(self, engine: AsyncEngine, bus: EventBus, batch_size: int = 1000) -> None:
+    def __init__(
+        self, engine: AsyncEngine, bus: EventBus, batch_size: int = 1000, linger_s: float = 0.02
+    ) -> None:
         self._engine, self._bus, self._batch_size = engine, bus, batch_size
+        self._linger_s = linger_s
         self._wake = asyncio.Event()
         self.published = 0
 
@@ -106,3 +109,6 @@ class OutboxRelay:
                 continue
             if moved < self._batch_size:
                 await wait_until(self._wake, stop, timeout_s=poll_s)
+                # Like a producer's linger.ms: under a stream of commits, a pass per commit would
+                # spend more on its round trips than on the rows; a short wait fills the pass.
+                await wait_until(stop, timeout_s=self._linger_s)
