@@ -20,8 +20,11 @@ from shared.db import create_engine
 from shared.events import TOPICS
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
+from signal_ingest.committer import SignalCommitter
+from signal_ingest.store import SignalStore
 
 log = logging.getLogger(__name__)
+SIGNAL_WRITERS = 2
 
 
 @dataclass
@@ -31,6 +34,8 @@ class Runtime:
     bus: EventBus
     vault: PiiVault
     relay: OutboxRelay
+    signals: SignalCommitter
+    """Where posted signals are stored: concurrent posts share a transaction (group commit)."""
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     processors: list[EventProcessor] = field(default_factory=list)
@@ -50,6 +55,7 @@ class Runtime:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        await self.signals.close()
         await self.bus.stop()
         await self.engine.dispose()
 
@@ -83,10 +89,18 @@ async def build_runtime(settings: Settings) -> Runtime:
     engine = create_engine(settings.resolved_database_url)
     bus = build_bus(settings)
     await bus.start()
+    return assemble_runtime(settings, engine, bus)
+
+
+def assemble_runtime(settings: Settings, engine: AsyncEngine, bus: EventBus) -> Runtime:
+    vault, relay = PiiVault(pii_key(settings)), OutboxRelay(engine, bus)
+    # SQLite has one writer at a time; on PostgreSQL, transactions in flight overlap their waits.
+    writers = 1 if engine.dialect.name == "sqlite" else SIGNAL_WRITERS
     return Runtime(
         settings=settings,
         engine=engine,
         bus=bus,
-        vault=PiiVault(pii_key(settings)),
-        relay=OutboxRelay(engine, bus),
+        vault=vault,
+        relay=relay,
+        signals=SignalCommitter(SignalStore(engine), vault, relay.wake, writers),
     )

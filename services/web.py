@@ -52,9 +52,9 @@ def create_app(
     app.state.refresh_gauges = refresh_gauges
     install_problem_handlers(app)
     app.add_middleware(BodyLimits)
-    app.include_router(health.router)
-    for router in routers:
+    for router in routers:  # before health: routes are matched in order, the API is the hot path
         app.include_router(router)
+    app.include_router(health.router)
     if extra_schemas:
         _add_schemas(app, extra_schemas)
     return app

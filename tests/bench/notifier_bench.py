@@ -38,14 +38,14 @@ from services.notifier import (
     WEBHOOK_SOURCE,
     _delivery_worker,
 )
-from services.runtime import Runtime
+from services.runtime import assemble_runtime
 from shared.bus import Record
 from shared.bus.kafka import KafkaBus
 from shared.consuming import EventProcessor
 from shared.crypto import PiiVault, generate_pii_key
 from shared.db import create_engine
 from shared.events import CASES_TOPIC
-from shared.outbox import OutboxRelay, outbox
+from shared.outbox import outbox
 from shared.settings import Settings
 from tests.bench.infra import Server, Servers, empty_tables, scalar
 from tests.bench.workload import NOTIFYING_KINDS, signal_records
@@ -284,9 +284,7 @@ async def bench_deliveries(
         # The worker exactly as `start_notifier_workers` builds it (client, sender, payloads,
         # concurrency, attempt timeout); the bus and relay are never started.
         bus = KafkaBus(servers.kafka)
-        runtime = Runtime(
-            settings=settings, engine=engine, bus=bus, vault=vault, relay=OutboxRelay(engine, bus)
-        )
+        runtime = assemble_runtime(settings, engine, bus)
         built = _delivery_worker(runtime, None)
         assert built is not None
         worker, worker_client = built

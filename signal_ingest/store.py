@@ -1,0 +1,133 @@
+"""Where accepted signals are kept: each with its `signal.received` event in the outbox, written
+atomically, a group of signals at a time.
+
+The primary key (source, signal id) decides which signals are new, so concurrent writers agree.
+On PostgreSQL a group is one statement — both inserts in a single data-modifying CTE over arrays,
+one round trip, atomic on its own — because that round trip is most of what a small group costs
+(measured: 112 → 54 µs CPU per signal in groups of 8). Elsewhere (SQLite, the embedded default)
+the same rows are written with SQLAlchemy in one transaction. Both are exercised by the same
+integration tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.bus import Record
+from shared.db import insert_ignoring_conflicts
+from shared.outbox import add_to_outbox, outbox_row
+from signal_ingest.tables import signals
+
+SignalKey = tuple[str, str]
+"""(source, signal id): the idempotency key."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewSignal:
+    """A signal ready to store: its row (personal data sealed) and its event."""
+
+    row: dict[str, object]
+    event: Record
+
+    @property
+    def key(self) -> SignalKey:
+        return str(self.row["source"]), str(self.row["signal_id"])
+
+
+_COLUMNS = (
+    ("source", "text"),
+    ("signal_id", "text"),
+    ("type", "text"),
+    ("occurred_at", "timestamptz"),
+    ("received_at", "timestamptz"),
+    ("body_hash", "text"),
+    ("status", "text"),
+    ("household_pseudonym", "text"),
+    ("minors", "int"),
+    ("sealed_body", "text"),
+)
+_EVENT_COLUMNS = (("topic", "text"), ("key", "text"), ("headers", "text"), ("value", "bytea"))
+_ALL = _COLUMNS + _EVENT_COLUMNS
+_NAMES = ", ".join(name for name, _ in _COLUMNS)
+# Rows are inserted in key order, so concurrent groups lock shared keys in one order (no
+# deadlock); events follow the order the signals were posted in, for per-household order.
+_ADD_STATEMENT = f"""
+WITH posted AS (
+    SELECT * FROM unnest({", ".join(f"${n}::{kind}[]" for n, (_, kind) in enumerate(_ALL, 1))})
+        WITH ORDINALITY AS p({", ".join(name for name, _ in _ALL)}, position)
+), stored AS (
+    INSERT INTO signals ({_NAMES})
+    SELECT {_NAMES} FROM posted ORDER BY source, signal_id
+    ON CONFLICT DO NOTHING
+    RETURNING source, signal_id
+), queued AS (
+    INSERT INTO outbox (topic, key, headers, value)
+    SELECT p.topic, p.key, p.headers, p.value
+    FROM posted p JOIN stored s USING (source, signal_id)
+    ORDER BY p.position
+)
+SELECT source, signal_id FROM stored
+"""
+
+
+class SignalStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def add(self, new: Sequence[NewSignal]) -> set[SignalKey]:
+        """Stores the signals whose key is not taken, with their events; returns their keys.
+        `new` holds each key once."""
+        if not new:
+            return set()
+        if self._engine.dialect.name == "postgresql":
+            return await self._add_in_one_statement(new)
+        async with self._engine.begin() as conn:
+            return await _add_in_transaction(conn, new)
+
+    async def stored(self, keys: Sequence[SignalKey]) -> dict[SignalKey, tuple[str, datetime]]:
+        """Body hash and receipt time of signals stored earlier."""
+        if not keys:
+            return {}
+        async with self._engine.connect() as conn:
+            result = await conn.execute(
+                select(
+                    signals.c.source,
+                    signals.c.signal_id,
+                    signals.c.body_hash,
+                    signals.c.received_at,
+                ).where(tuple_(signals.c.source, signals.c.signal_id).in_(keys))
+            )
+            return {(r.source, r.signal_id): (r.body_hash, r.received_at) for r in result}
+
+    async def _add_in_one_statement(self, new: Sequence[NewSignal]) -> set[SignalKey]:
+        columns: list[list[object]] = [[] for _ in _ALL]
+        for signal in new:
+            event = outbox_row(signal.event)
+            values = [signal.row[name] for name, _ in _COLUMNS]
+            values += [event[name] for name, _ in _EVENT_COLUMNS]
+            for column, value in zip(columns, values, strict=True):
+                column.append(value)
+        async with self._engine.connect() as conn:
+            # No transaction is begun: the statement commits on its own, atomically.
+            driver = (await conn.get_raw_connection()).driver_connection
+            assert driver is not None
+            try:
+                rows = await driver.fetch(_ADD_STATEMENT, *columns)
+            except BaseException:
+                if driver.is_closed():
+                    await conn.invalidate()  # do not hand a dead connection to the next user
+                raise
+        return {(row["source"], row["signal_id"]) for row in rows}
+
+
+async def _add_in_transaction(conn: AsyncConnection, new: Sequence[NewSignal]) -> set[SignalKey]:
+    rows = sorted((signal.row for signal in new), key=lambda r: (r["source"], r["signal_id"]))
+    stmt = insert_ignoring_conflicts(conn, signals).returning(signals.c.source, signals.c.signal_id)
+    inserted = {(row.source, row.signal_id) for row in await conn.execute(stmt, rows)}
+    await add_to_outbox(conn, [signal.event for signal in new if signal.key in inserted])
+    return inserted
