@@ -49,6 +49,7 @@ async def run(args: argparse.Namespace) -> tuple[str, bool]:
         warmup_s=args.warmup,
         batch_clients=args.batch_clients,
         batch_duration_s=args.batch_duration,
+        rounds=args.rounds,
         client=args.client,
     )
     began, load_before = time.perf_counter(), os.getloadavg()[0]
@@ -113,7 +114,8 @@ async def run(args: argparse.Namespace) -> tuple[str, bool]:
         f"(run {run_id}, rev {revision()}, {os.cpu_count()} cores, "
         f"{time.perf_counter() - began:.0f} s, load average {load_before:.1f} → "
         f"{os.getloadavg()[0]:.1f})\n\n"
-        f"Single POST: {plan.concurrency} keep-alive connections ({plan.client} client), "
+        f"Ingest, {plan.rounds} turns each of baseline then ours (both servers up): single POST "
+        f"{plan.concurrency} keep-alive connections ({plan.client} client), "
         f"{plan.warmup_s:g} s warm-up + "
         f"{plan.duration_s:g} s; batch: {plan.batch_clients} clients × 1000 signals, "
         f"{plan.batch_duration_s:g} s; triage: {args.triage_signals:,} signals, 6 partitions; "
@@ -130,8 +132,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
     parser.add_argument("--only", choices=["ingest", "triage", "notifier"])
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--duration", type=float, default=10, help="seconds measured")
-    parser.add_argument("--warmup", type=float, default=2)
+    parser.add_argument("--duration", type=float, default=5, help="seconds measured per turn")
+    parser.add_argument("--warmup", type=float, default=1)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="ingest: turns of baseline and ours, alternating"
+    )
     parser.add_argument("--batch-clients", type=int, default=4)
     parser.add_argument(
         "--client",
@@ -139,7 +144,7 @@ def main() -> int:
         default="raw",
         help="load generator's HTTP client (httpx saturates first on small boxes)",
     )
-    parser.add_argument("--batch-duration", type=float, default=6)
+    parser.add_argument("--batch-duration", type=float, default=4)
     parser.add_argument("--triage-signals", type=int, default=20_000)
     parser.add_argument("--triage-timeout", type=float, default=120)
     parser.add_argument("--notifications", type=int, default=10_000)

@@ -83,13 +83,16 @@ async def skip_bench_records(bootstrap: str, group: str, before: Offsets, after:
         committed = await admin.list_consumer_group_offsets(group)
     finally:
         await admin.close()
-    if not committed:
-        return f"group `{group}` has no offsets; {published:,} benchmark records left for it"
+    starts = await _beginning_offsets(bootstrap, list(after))
     moves: Offsets = {}
+    positions: Offsets = {}
     for tp, end in after.items():
         at = committed.get(tp)
-        if at is not None and before.get(tp, 0) <= at.offset < end:
-            moves[tp] = end
+        # A partition the group never committed on is read from its start (earliest): move it
+        # only if every record in it is from this run.
+        position = at.offset if at is not None and at.offset >= 0 else starts.get(tp, 0)
+        if before.get(tp, 0) <= position < end:
+            moves[tp], positions[tp] = end, position
     if moves:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
@@ -100,7 +103,7 @@ async def skip_bench_records(bootstrap: str, group: str, before: Offsets, after:
             await consumer.commit(moves)
         finally:
             await consumer.stop()
-    skipped = sum(end - committed[tp].offset for tp, end in moves.items())
+    skipped = sum(end - positions[tp] for tp, end in moves.items())
     left = published - sum(end - before.get(tp, 0) for tp, end in moves.items())
     if left > 0:
         return (
@@ -108,6 +111,15 @@ async def skip_bench_records(bootstrap: str, group: str, before: Offsets, after:
             f"records are left for it (moved past {skipped:,})"
         )
     return f"group `{group}` moved past the run's {skipped:,} records on {len(moves)} partitions"
+
+
+async def _beginning_offsets(bootstrap: str, partitions: list[TopicPartition]) -> Offsets:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        return dict(await consumer.beginning_offsets(partitions))
+    finally:
+        await consumer.stop()
 
 
 async def group_backlog(bootstrap: str, group: str, topic: str) -> int:
