@@ -45,12 +45,7 @@ async def end_offsets(bootstrap: str, topic: str) -> Offsets:
     if described["error_code"]:  # e.g. the topic does not exist (yet)
         return {}
     partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        return dict(await consumer.end_offsets(partitions))
-    finally:
-        await consumer.stop()
+    return await _offsets(bootstrap, partitions, end=True)
 
 
 async def group_state(bootstrap: str, group: str) -> str:
@@ -83,7 +78,7 @@ async def skip_bench_records(bootstrap: str, group: str, before: Offsets, after:
         committed = await admin.list_consumer_group_offsets(group)
     finally:
         await admin.close()
-    starts = await _beginning_offsets(bootstrap, list(after))
+    starts = await _offsets(bootstrap, list(after), end=False)
     moves: Offsets = {}
     positions: Offsets = {}
     for tp, end in after.items():
@@ -113,10 +108,13 @@ async def skip_bench_records(bootstrap: str, group: str, before: Offsets, after:
     return f"group `{group}` moved past the run's {skipped:,} records on {len(moves)} partitions"
 
 
-async def _beginning_offsets(bootstrap: str, partitions: list[TopicPartition]) -> Offsets:
+async def _offsets(bootstrap: str, partitions: list[TopicPartition], end: bool) -> Offsets:
+    """The end (next offset to be written) or beginning of each partition."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
+        if end:
+            return dict(await consumer.end_offsets(partitions))
         return dict(await consumer.beginning_offsets(partitions))
     finally:
         await consumer.stop()
@@ -134,12 +132,7 @@ async def group_backlog(bootstrap: str, group: str, topic: str) -> int:
         committed = await admin.list_consumer_group_offsets(group, partitions=list(ends))
     finally:
         await admin.close()
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        starts = await consumer.beginning_offsets(list(ends))
-    finally:
-        await consumer.stop()
+    starts = await _offsets(bootstrap, list(ends), end=False)
     total = 0
     for tp, end in ends.items():
         at = committed.get(tp)

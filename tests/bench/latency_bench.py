@@ -154,11 +154,12 @@ async def _check_groups_idle(kafka: str) -> None:
 
 
 async def _idle(
-    client: httpx.AsyncClient, services: list[Server], servers: Servers
+    client: httpx.AsyncClient, services: list[Server], servers: Servers, webhooks: bool
 ) -> tuple[bool, str]:
     """Every consumer of the started services at lag 0 (and its group formed: a consumer
-    reports 0 before it has partitions), no outbox backlog, no webhook waiting for its first
-    attempt (stale ones that failed and wait for a retry are not work the services can finish)."""
+    reports 0 before it has partitions), no outbox backlog and, with `webhooks`, no webhook
+    waiting for its first attempt (stale ones that failed and wait for a retry are not work the
+    services can finish)."""
     lags: dict[str, int | None] = {}
     backlog = 0
     for service in services:
@@ -177,13 +178,13 @@ async def _idle(
         and len(lags) == len(GROUPS)
         and all(state == "Stable" for state in states.values())
         and backlog == 0
-        and pending == 0
+        and (pending == 0 or not webhooks)
     )
     return idle, f"lags {lags}, groups {states}, outbox {backlog}, unsent webhooks {pending}"
 
 
 async def wait_until_idle(
-    services: list[Server], ops_key: str, servers: Servers, timeout_s: float
+    services: list[Server], ops_key: str, servers: Servers, timeout_s: float, webhooks: bool = True
 ) -> float:
     """Seconds until the services were first found idle (then held for `IDLE_POLLS` polls)."""
     began = time.monotonic()
@@ -192,7 +193,7 @@ async def wait_until_idle(
     headers = {"Authorization": f"Bearer {ops_key}"}
     async with httpx.AsyncClient(timeout=10, headers=headers) as client:
         while True:
-            idle, detail = await _idle(client, services, servers)
+            idle, detail = await _idle(client, services, servers, webhooks)
             if idle:
                 first_idle = first_idle or time.monotonic()
                 streak += 1
@@ -307,7 +308,10 @@ async def _drain(
     began = time.monotonic()
     try:
         await asyncio.gather(*(service.start() for service in services))
-        await wait_until_idle(services, key, servers, timeout_s)
+        # Webhooks are not waited for: the backlog's events were sealed with other runs' keys,
+        # so their deliveries fail and, case by case, hold back the later ones; the tables are
+        # emptied below anyway.
+        await wait_until_idle(services, key, servers, timeout_s, webhooks=False)
         drained = time.monotonic() - began
     finally:
         await asyncio.gather(*(s.stop() for s in services), return_exceptions=True)

@@ -8,6 +8,8 @@ from tests.bench.notifier_bench import DeliveryFigures
 from tests.bench.report import Row
 from tests.bench.triage_bench import TriageFigures
 
+CPU = "server_cpu_us_per_signal"
+
 
 def ingest_rows(f: IngestFigures) -> list[Row]:
     single, batch, med = f.single, f.batch, Rounds.median
@@ -28,22 +30,10 @@ def ingest_rows(f: IngestFigures) -> list[Row]:
             met=ratio >= 0.7 and errors == 0,
             digits=2,
         ),
-        Row(
-            "ingest single p50 (ms)",
-            med(single.ours, "p50_ms"),
-            med(single.baseline, "p50_ms"),
-            digits=1,
-        ),
-        Row(
-            "ingest single p99 (ms)",
-            med(single.ours, "p99_ms"),
-            med(single.baseline, "p99_ms"),
-            digits=1,
-        ),
-        Row(
-            "ingest single: server CPU per signal (µs)",
-            med(single.ours, "server_cpu_us_per_signal"),
-            med(single.baseline, "server_cpu_us_per_signal"),
+        _median_row("ingest single p50 (ms)", single, "p50_ms", digits=1),
+        _median_row("ingest single p99 (ms)", single, "p99_ms", digits=1),
+        _median_row(
+            "ingest single: server CPU per signal (µs)", single, "server_cpu_us_per_signal"
         ),
         Row(
             f"ingest POST /v1/signals/batch ×1000 (signals/s), median of {turns}; slowest turn "
@@ -53,17 +43,9 @@ def ingest_rows(f: IngestFigures) -> list[Row]:
             target="≥ 10,000/s",
             met=med(batch.ours, "signals_per_s") >= 10_000 and errors == 0,
         ),
-        Row(
-            "ingest batch p50 (ms)",
-            med(batch.ours, "p50_ms"),
-            med(batch.baseline, "p50_ms"),
-            digits=1,
-        ),
-        Row(
-            "ingest batch: server CPU per signal (µs)",
-            med(batch.ours, "server_cpu_us_per_signal"),
-            med(batch.baseline, "server_cpu_us_per_signal"),
-            digits=1,
+        _median_row("ingest batch p50 (ms)", batch, "p50_ms", digits=1),
+        _median_row(
+            "ingest batch: server CPU per signal (µs)", batch, "server_cpu_us_per_signal", digits=1
         ),
         Row("ingest errors (not 202/200)", errors, base_errors, target="0", met=errors == 0),
         Row(
@@ -87,6 +69,15 @@ def ingest_rows(f: IngestFigures) -> list[Row]:
             f.noop["requests_per_s"] if f.noop else None,
         ),
     ]
+
+
+def _median_row(metric: str, rounds: Rounds, figure: str, digits: int = 0) -> Row:
+    return Row(
+        metric,
+        Rounds.median(rounds.ours, figure),
+        Rounds.median(rounds.baseline, figure),
+        digits=digits,
+    )
 
 
 def triage_rows(t: TriageFigures) -> list[Row]:
