@@ -10,8 +10,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from notifier.domain.delivery import DeliveryStatus
+from notifier.store import DeadLetter as StoredDeadLetter
 from notifier.store import dead_letters, replay_dead_letters
 from notifier.tables import notifications, webhook_deliveries
+from shared.ops.summary import DeadLetter as DeadLetterOut
 from shared.web.auth import OpsReader
 from shared.web.problems import Problem, ProblemError
 
@@ -38,18 +40,20 @@ class NotificationList(BaseModel):
     notifications: list[NotificationOut]
 
 
-class DeadLetterOut(BaseModel):
-    id: str = Field(description="CloudEvent id and webhook-id; kept on replay.")
-    type: str
-    case_id: str
-    status: str = Field(description="dead (budget spent) or endpoint_disabled (410).")
-    attempts: int
-    last_error: str | None
-    dead_since: datetime | None
-
-
 class DeadLetterList(BaseModel):
     dead_letters: list[DeadLetterOut]
+
+
+def dead_letter_out(letter: StoredDeadLetter) -> DeadLetterOut:
+    return DeadLetterOut(
+        id=letter.id,
+        type=letter.event_type,
+        case_id=letter.case_id,
+        status=letter.status,
+        attempts=letter.attempts,
+        last_error=letter.last_error,
+        dead_since=letter.since,
+    )
 
 
 class Replayed(BaseModel):
@@ -115,20 +119,7 @@ async def list_notifications(
 async def list_dead_letters(request: Request, _: OpsReader) -> DeadLetterList:
     async with request.app.state.engine.connect() as conn:
         letters = await dead_letters(conn)
-    return DeadLetterList(
-        dead_letters=[
-            DeadLetterOut(
-                id=x.id,
-                type=x.event_type,
-                case_id=x.case_id,
-                status=x.status,
-                attempts=x.attempts,
-                last_error=x.last_error,
-                dead_since=x.since,
-            )
-            for x in letters
-        ]
-    )
+    return DeadLetterList(dead_letters=[dead_letter_out(x) for x in letters])
 
 
 @router.post(

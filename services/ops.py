@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from notifier.ops_api import dead_letter_out
 from notifier.store import any_endpoint_disabled, count_dead_letters, dead_letters
 from services.runtime import Runtime
 from shared.events import TOPICS
@@ -131,17 +132,7 @@ async def _dead_letters(conn: AsyncConnection, latest: int = 20) -> s.DeadLetter
     letters = await dead_letters(conn, latest, newest_first=True)
     return s.DeadLetters(
         count=await count_dead_letters(conn),
-        latest=[
-            s.DeadLetter(
-                id=x.id,
-                type=x.event_type,
-                case_id=x.case_id,
-                attempts=x.attempts,
-                last_error=x.last_error,
-                dead_since=x.since,
-            )
-            for x in letters
-        ],
+        latest=[dead_letter_out(x) for x in letters],
         webhook_endpoint_disabled=await any_endpoint_disabled(conn),
     )
 

@@ -67,9 +67,12 @@ class Pipeline(BaseModel):
 
 
 class DeadLetter(BaseModel):
-    id: str
+    """A notification that ran out of retries or hit a 410: ids and technical reasons only."""
+
+    id: str = Field(description="CloudEvent id and webhook-id; kept on replay.")
     type: str
     case_id: str
+    status: str = Field(description="dead (budget spent) or endpoint_disabled (410).")
     attempts: int
     last_error: str | None
     dead_since: datetime | None

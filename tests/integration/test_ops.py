@@ -92,6 +92,7 @@ async def test_summary_counts_signals_cases_consumers_and_dead_letters(
             letter = next(d for d in dead["latest"] if d["id"] == dead_id)
             assert letter["case_id"] == f"case-{unique}" and letter["attempts"] == 8
             assert letter["last_error"] == "HTTP 503" and letter["dead_since"]
+            assert letter["status"] == "dead"  # spent its budget, not a disabled endpoint
         finally:
             async with vs.runtime.engine.begin() as conn:
                 await conn.execute(
