@@ -1,14 +1,15 @@
-"""Group commit: posts that arrive together are stored in one transaction.
+"""Group commit: posts that arrive together are stored in one atomic write.
 
 Every post — one signal or a batch — is accepted through `SignalCommitter.accept`, and nothing is
-answered before the transaction holding it has committed (persist first, as before). What changes
-is the cost: while a transaction is in flight, the posts that arrive queue up and the next
-transaction takes all of them (up to `max_signals`), the way PostgreSQL shares one WAL flush
-between concurrent commits. Under load a single-signal POST then costs about what a signal in a
-batch costs; a lone post waits for nobody.
+answered before the write holding it has committed (persist first). What changes is the cost:
+while a write is in flight, the posts that arrive queue up and the next write takes all of them
+(up to `max_signals`), the way PostgreSQL shares one WAL flush between concurrent commits. Under
+load a single-signal POST then costs about what a signal in a batch costs; a lone post waits for
+nobody.
 
-A group that fails is retried one post at a time, so a post the database refuses fails alone and
-its neighbours are still accepted.
+A group whose data the database refuses is retried one post at a time, so a post it refuses fails
+alone and its neighbours are still accepted; a group that fails because the database is away is
+answered at once, every post with the error.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import logging
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+from sqlalchemy.exc import DataError, IntegrityError
 
 from shared.crypto import PiiVault
 from signal_ingest.domain.signal import SignalIn
@@ -42,6 +45,17 @@ class _Post:
             self.outcome.set_exception(outcome)
         else:
             self.outcome.set_result(outcome)
+
+
+_DATA_REFUSALS = ("22", "23")  # SQLSTATE classes: data exception, integrity constraint violation
+
+
+def refused_data(exc: BaseException) -> bool:
+    """Whether the database refused what was written (which may concern one post only), as
+    opposed to being unreachable or failing whatever was sent."""
+    if isinstance(exc, IntegrityError | DataError):  # SQLAlchemy's, on SQLite
+        return True
+    return str(getattr(exc, "sqlstate", ""))[:2] in _DATA_REFUSALS  # asyncpg's, on PostgreSQL
 
 
 class SignalCommitter:
@@ -105,10 +119,15 @@ class SignalCommitter:
         try:
             outcomes = await self._accept_group(group)
         except Exception as exc:
-            if len(group) == 1:
-                group[0].answer(exc)
+            if len(group) == 1 or not refused_data(exc):
+                # Unreachable or failing as a whole: every post would meet it again, so all
+                # are answered now rather than each after its own attempt.
+                for post in group:
+                    post.answer(exc)
                 return
-            log.warning("a group of %d posts failed (%s); retrying each alone", len(group), exc)
+            log.warning(
+                "a group of %d posts was refused (%s); retrying each alone", len(group), exc
+            )
             for post in group:
                 await self._commit([post])
             return

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import DataError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.schema import upgrade
@@ -25,23 +26,22 @@ from tests.conftest import SettingsFactory
 from tests.signals import rent_arrears
 
 
-class Refused(Exception):
-    pass
-
-
 class Watched(SignalStore):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
         self.writes: list[int] = []
         self.refuse: set[str] = set()
+        self.away = False
         self.hold = asyncio.Event()
         self.hold.set()
 
     async def add(self, new: Sequence[NewSignal]) -> set[SignalKey]:
         self.writes.append(len(new))
         await self.hold.wait()
+        if self.away:
+            raise ConnectionRefusedError("the database is unreachable")
         if any(signal.key[1] in self.refuse for signal in new):
-            raise Refused("the database refused a row")
+            raise DataError("INSERT INTO signals ...", {}, ValueError("a value it refuses"))
         return await super().add(new)
 
 
@@ -112,12 +112,29 @@ async def test_a_post_the_database_refuses_fails_alone(engine: AsyncEngine) -> N
     store.hold.set()
     answers = await asyncio.gather(*posts, return_exceptions=True)
 
-    assert isinstance(answers[1], Refused)
+    assert isinstance(answers[1], DataError)
     assert [a[0].verdict for a in (answers[0], answers[2]) if isinstance(a, list)] == [
         "accepted",
         "accepted",
     ]
     assert await stored_counts(engine) == (2, 2)
+    await commit.close()
+
+
+async def test_an_unreachable_database_answers_the_whole_group_after_one_attempt(
+    engine: AsyncEngine,
+) -> None:
+    store = Watched(engine)
+    store.away = True
+    commit = committer(store)
+    store.hold.clear()
+    posts = [asyncio.create_task(commit.accept("corp", fresh(1))) for _ in range(4)]
+    await asyncio.sleep(0.01)
+    store.hold.set()
+    answers = await asyncio.gather(*posts, return_exceptions=True)
+
+    assert all(isinstance(a, ConnectionRefusedError) for a in answers)
+    assert store.writes == [4]  # one attempt for the four, not one more per post
     await commit.close()
 
 
