@@ -15,7 +15,7 @@ from sqlalchemy import select
 from shared.observability import SIGNALS_ACCEPTED, SIGNALS_REJECTED
 from shared.web.auth import SignalWriter
 from shared.web.problems import FieldError, Problem, ProblemError, field_errors, json_response
-from signal_ingest.committer import SignalCommitter
+from signal_ingest.committer import ShuttingDown, SignalCommitter
 from signal_ingest.domain.signal import SIGNAL, SignalIn, parse_signal
 from signal_ingest.intake import Intake
 from signal_ingest.schemas import (
@@ -72,7 +72,12 @@ def _accepted_body(intake: Intake) -> dict[str, Any]:
 
 async def _accept(request: Request, source: str, batch: list[SignalIn]) -> list[Intake]:
     committer: SignalCommitter = request.app.state.runtime.signals
-    outcome = await committer.accept(source, batch)
+    try:
+        outcome = await committer.accept(source, batch)
+    except ShuttingDown:
+        raise ProblemError(
+            503, "The service is stopping; retry (retries are safe).", headers={"Retry-After": "1"}
+        ) from None
     accepted = Counter(
         signal.type
         for signal, intake in zip(batch, outcome, strict=True)

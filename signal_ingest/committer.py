@@ -58,6 +58,10 @@ def refused_data(exc: BaseException) -> bool:
     return str(getattr(exc, "sqlstate", ""))[:2] in _DATA_REFUSALS  # asyncpg's, on PostgreSQL
 
 
+class ShuttingDown(RuntimeError):
+    """The service stops: the post was not (or not knowingly) stored; a retry is safe."""
+
+
 class SignalCommitter:
     def __init__(
         self,
@@ -72,38 +76,56 @@ class SignalCommitter:
         self._queue: deque[_Post] = deque()
         self._work = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._closed = False
 
     async def accept(self, source: str, signals: Sequence[SignalIn]) -> list[Intake]:
         """Returns each signal's verdict once it is durably stored (or known)."""
+        if self._closed:
+            raise ShuttingDown("the service is shutting down")
         post = _Post(source, signals)
         self._queue.append(post)
         self._work.set()
-        if not self._tasks:
-            self._tasks = [
-                asyncio.create_task(self._write(), name=f"signal-writer-{n}")
-                for n in range(self._writers)
-            ]
+        if len(self._tasks) < self._writers or any(task.done() for task in self._tasks):
+            self._start_writers()
         return await post.outcome
 
-    async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+    async def close(self, timeout_s: float = 5.0) -> None:
+        """Takes no new posts and lets the writers finish what is queued (for `timeout_s` at
+        most); whatever is left then is answered with `ShuttingDown`."""
+        self._closed = True
+        self._work.set()
+        if self._tasks:
+            _, unfinished = await asyncio.wait(self._tasks, timeout=timeout_s)
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
         self._tasks = []
         while self._queue:
-            self._queue.popleft().answer(RuntimeError("the service is shutting down"))
+            self._queue.popleft().answer(ShuttingDown("the service is shutting down"))
+
+    def _start_writers(self) -> None:
+        """Starts the writers, or replaces one that ended (it logged why): a queued post must
+        always have a writer, or it would wait forever."""
+        alive = [task for task in self._tasks if not task.done()]
+        for n in range(len(alive), self._writers):
+            task = asyncio.create_task(self._write(), name=f"signal-writer-{n}")
+            task.add_done_callback(_report_end)
+            alive.append(task)
+        self._tasks = alive
 
     async def _write(self) -> None:
         while True:
             while not self._queue:
+                if self._closed:
+                    return
                 self._work.clear()
                 await self._work.wait()
             group = self._take()
             try:
                 await self._commit(group)
-            except asyncio.CancelledError:
+            except BaseException:
                 for post in group:
-                    post.answer(RuntimeError("the service is shutting down"))
+                    post.answer(ShuttingDown("the write was interrupted"))
                 raise
 
     def _take(self) -> list[_Post]:
@@ -125,8 +147,10 @@ class SignalCommitter:
                 for post in group:
                     post.answer(exc)
                 return
+            # The type only: a refusal's message may quote the values that were sent.
+            name = type(exc).__name__
             log.warning(
-                "a group of %d posts was refused (%s); retrying each alone", len(group), exc
+                "a group of %d posts was refused (%s); retrying each alone", len(group), name
             )
             for post in group:
                 await self._commit([post])
@@ -140,3 +164,8 @@ class SignalCommitter:
         posted = [(post.source, signal) for post in group for signal in post.signals]
         verdicts = iter(await accept_signals(self._store, posted, self._vault))
         return [[next(verdicts) for _ in post.signals] for post in group]
+
+
+def _report_end(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("signal writer %s ended", task.get_name(), exc_info=task.exception())

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+import orjson
+
 from shared.bus import Record
 from shared.cloudevent import CloudEvent
 from shared.crypto import PiiVault
@@ -31,22 +33,15 @@ class Intake:
     received_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Canonical:
-    """A signal as its model serialises it — field order fixed by the model, no spacing — so a
-    replay is recognised whatever the key order or spacing of what was posted."""
-
-    body: bytes
-    digest: str
-
-    @classmethod
-    def of(cls, signal: SignalIn) -> Canonical:
-        body = signal.model_dump_json().encode()
-        return cls(body, hashlib.sha256(body).hexdigest())
+def body_hash(signal: SignalIn) -> str:
+    """Hash of the normalised body: a replay is recognised whatever the key order or spacing.
+    Every stored signal's hash was made this way: changing it would turn replays into conflicts."""
+    canonical = orjson.dumps(signal.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(canonical).hexdigest()
 
 
 def prepare(
-    signal: SignalIn, canonical: Canonical, source: str, vault: PiiVault, now: datetime
+    signal: SignalIn, digest: str, source: str, vault: PiiVault, now: datetime
 ) -> NewSignal:
     """The row to store (personal data sealed) and the `signal.received` event (household
     sealed, keyed by its pseudonym)."""
@@ -58,11 +53,11 @@ def prepare(
         "type": signal.type,
         "occurred_at": signal.occurred_at,
         "received_at": now,
-        "body_hash": canonical.digest,
+        "body_hash": digest,
         "status": "accepted",
         "household_pseudonym": pseudonym,
         "minors": household.minors,
-        "sealed_body": vault.seal(canonical.body),
+        "sealed_body": vault.seal(signal.model_dump_json().encode()),
     }
     data = SignalReceived(
         signal_id=str(signal.id),
@@ -94,21 +89,21 @@ async def accept_signals(
     """Stores new signals and their events; classifies the rest as duplicate or conflict.
     One verdict per posted signal, in order (a signal posted twice is accepted once)."""
     now = datetime.now(UTC)
-    canonicals = [Canonical.of(signal) for _, signal in posted]
+    digests = [body_hash(signal) for _, signal in posted]
     fresh: dict[SignalKey, NewSignal] = {}
-    for (source, signal), canonical in zip(posted, canonicals, strict=True):
+    for (source, signal), digest in zip(posted, digests, strict=True):
         key = (source, str(signal.id))
         if key not in fresh:
-            fresh[key] = prepare(signal, canonical, source, vault, now)
+            fresh[key] = prepare(signal, digest, source, vault, now)
     inserted = await store.add(list(fresh.values()))
     known = await store.stored([key for key in fresh if key not in inserted])
     for key in inserted:
         known[key] = (str(fresh[key].row["body_hash"]), now)
     outcome, first_seen = [], set()
-    for (source, signal), canonical in zip(posted, canonicals, strict=True):
+    for (source, signal), digest in zip(posted, digests, strict=True):
         key = (source, str(signal.id))
         known_hash, received_at = known[key]
-        if canonical.digest != known_hash:
+        if digest != known_hash:
             verdict: Verdict = "conflict"
         elif key in inserted and key not in first_seen:
             verdict = "accepted"

@@ -23,6 +23,7 @@ from shared.db import insert_ignoring_conflicts
 from shared.outbox import add_to_outbox, outbox_row
 from signal_ingest.tables import signals
 
+_MOST_STALE_CONNECTIONS = 20  # what the pool may hold: shared.db.create_engine's pool_size × 2
 SignalKey = tuple[str, str]
 """(source, signal id): the idempotency key."""
 
@@ -112,17 +113,23 @@ class SignalStore:
             values += [event[name] for name, _ in _EVENT_COLUMNS]
             for column, value in zip(columns, values, strict=True):
                 column.append(value)
-        async with self._engine.connect() as conn:
-            # No transaction is begun: the statement commits on its own, atomically.
-            driver = (await conn.get_raw_connection()).driver_connection
-            assert driver is not None
-            try:
-                rows = await driver.fetch(_ADD_STATEMENT, *columns)
-            except BaseException:
-                if driver.is_closed():
-                    await conn.invalidate()  # do not hand a dead connection to the next user
-                raise
-        return {(row["source"], row["signal_id"]) for row in rows}
+        # After a database restart the pool still holds connections to the old server: each
+        # fails at once and is dropped, and the group is written on the next one. Writing it
+        # again is safe: what an earlier attempt did commit is found taken (a replay).
+        for _ in range(_MOST_STALE_CONNECTIONS + 1):
+            async with self._engine.connect() as conn:
+                # No transaction is begun: the statement commits on its own, atomically.
+                driver = (await conn.get_raw_connection()).driver_connection
+                assert driver is not None
+                try:
+                    rows = await driver.fetch(_ADD_STATEMENT, *columns)
+                except Exception:
+                    if not driver.is_closed():
+                        raise
+                    await conn.invalidate()
+                    continue
+                return {(row["source"], row["signal_id"]) for row in rows}
+        raise ConnectionError("no live connection to the database")
 
 
 async def _add_in_transaction(conn: AsyncConnection, new: Sequence[NewSignal]) -> set[SignalKey]:

@@ -4,8 +4,9 @@ new signals with their events, in the order they were posted; nothing written tw
 from __future__ import annotations
 
 import orjson
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text
 
+from shared.db import create_engine
 from shared.outbox import outbox
 from shared.settings import Settings
 from signal_ingest.domain.signal import parse_signal
@@ -49,3 +50,24 @@ async def test_a_group_stores_new_signals_with_events_in_posted_order(
         (ids[0], other),
     ]
     assert len({row.key for row in rows}) == 1  # one household, one Kafka key: order is kept
+
+
+async def test_a_connection_the_database_dropped_does_not_fail_a_post(
+    pg_settings: Settings, unique: str
+) -> None:
+    """After a database restart the pool still holds connections to the old server process."""
+    async with running(pg_settings, workers=False) as vs:
+        auth = {
+            "Content-Type": "application/json",
+            **await vs.key(f"corp-{unique}", "signals:write"),
+        }
+        first = await vs.client.post("/v1/signals", json=rent_arrears(), headers=auth)
+        async with vs.runtime.engine.connect() as conn:  # the pooled connection the post used
+            pid = await conn.scalar(text("SELECT pg_backend_pid()"))
+        admin = create_engine(str(pg_settings.database_url))  # not from the service's pool
+        async with admin.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        await admin.dispose()
+        second = await vs.client.post("/v1/signals", json=rent_arrears(), headers=auth)
+
+    assert (first.status_code, second.status_code) == (202, 202)

@@ -18,7 +18,7 @@ from shared.crypto import PiiVault, generate_pii_key
 from shared.db import create_engine
 from shared.outbox import outbox
 from shared.settings import Settings
-from signal_ingest.committer import SignalCommitter
+from signal_ingest.committer import ShuttingDown, SignalCommitter
 from signal_ingest.domain.signal import SignalIn, parse_signal
 from signal_ingest.store import NewSignal, SignalKey, SignalStore
 from signal_ingest.tables import signals
@@ -152,14 +152,44 @@ async def test_a_group_never_exceeds_max_signals(engine: AsyncEngine) -> None:
     await commit.close()
 
 
-async def test_shutdown_answers_every_waiting_post(engine: AsyncEngine) -> None:
+async def test_shutdown_finishes_queued_writes_then_refuses_new_posts(engine: AsyncEngine) -> None:
+    store = Watched(engine)
+    commit = committer(store)
+    store.hold.clear()
+    posts = [asyncio.create_task(commit.accept("corp", fresh(1))) for _ in range(3)]
+    await asyncio.sleep(0.01)
+    closing = asyncio.create_task(commit.close(timeout_s=5))
+    await asyncio.sleep(0.01)
+    with pytest.raises(ShuttingDown):
+        await commit.accept("corp", fresh(1))
+    store.hold.set()  # the write in flight completes while the service stops
+    await asyncio.wait_for(closing, 5)
+    answers = await asyncio.gather(*posts)
+
+    assert [a[0].verdict for a in answers] == ["accepted"] * 3
+    assert await stored_counts(engine) == (3, 3)
+
+
+async def test_shutdown_answers_every_post_a_stuck_write_holds(engine: AsyncEngine) -> None:
     store = Watched(engine)
     commit = committer(store)
     store.hold.clear()  # a write that never finishes
     posts = [asyncio.create_task(commit.accept("corp", fresh(1))) for _ in range(3)]
     await asyncio.sleep(0.01)
-    await asyncio.wait_for(commit.close(), 5)
+    await asyncio.wait_for(commit.close(timeout_s=0.1), 5)
     answers = await asyncio.gather(*posts, return_exceptions=True)
 
-    assert all(isinstance(a, RuntimeError) for a in answers)
+    assert all(isinstance(a, ShuttingDown) for a in answers)
     assert await stored_counts(engine) == (0, 0)
+
+
+async def test_a_writer_that_ended_is_replaced(engine: AsyncEngine) -> None:
+    commit = committer(Watched(engine))
+    [first] = await commit.accept("corp", fresh(1))
+    for task in commit._tasks:  # as if a writer had died
+        task.cancel()
+    await asyncio.sleep(0)
+    [second] = await asyncio.wait_for(commit.accept("corp", fresh(1)), 5)
+
+    assert (first.verdict, second.verdict) == ("accepted", "accepted")
+    await commit.close()

@@ -10,7 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from shared.web.problems import field_errors
+from signal_ingest.api import EXAMPLE_SIGNAL
 from signal_ingest.domain.signal import parse_signal
+from signal_ingest.intake import body_hash
 from tests.conftest import SAMPLES
 
 VALID = [json.loads(line) for line in (SAMPLES / "signals.jsonl").read_text().splitlines()]
@@ -110,3 +112,12 @@ def test_contact_email_and_phone_are_checked() -> None:
         contacts=[{"name": "X", "email": "not-an-email", "phone": "call me"}],
     )
     assert {"household.contacts.0.email", "household.contacts.0.phone"} <= fields_failing(raw)
+
+
+def test_the_body_hash_of_stored_signals_does_not_change() -> None:
+    """Replays are recognised by this hash, and stored signals keep the one they were given: a
+    new formula would answer a corporation's retry of an older signal with 409."""
+    shuffled = json.loads(json.dumps(dict(reversed(list(EXAMPLE_SIGNAL.items()))), indent=3))
+    digest = "e2f8a4ad3b26750f91ccf78e990b2926f16e201f475813f93f7b328527927a3d"
+    assert body_hash(parse_signal(EXAMPLE_SIGNAL)) == digest
+    assert body_hash(parse_signal(shuffled)) == digest  # key order and spacing do not count
