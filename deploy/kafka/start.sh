@@ -89,7 +89,8 @@ PROPS
 
   if [[ ! -f "$DATA/data/meta.properties" ]]; then
     [[ -s "$DATA/cluster.id" ]] || head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' > "$DATA/cluster.id"
-    "${JAVA[@]}" kafka.tools.StorageTool format --standalone --ignore-formatted -t "$(cat "$DATA/cluster.id")" \
+    # `--cluster-id=ID`, not `-t ID`: a base64url id may begin with "-", which would read as an option.
+    "${JAVA[@]}" kafka.tools.StorageTool format --standalone --ignore-formatted --cluster-id="$(cat "$DATA/cluster.id")" \
       -c "$DATA/server.properties" >"$DATA/format.log" 2>&1 || die "storage format failed, see $DATA/format.log"
     echo "$PORT $CPORT" > "$DATA/ports"
   fi
