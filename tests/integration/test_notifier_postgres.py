@@ -16,11 +16,7 @@ import pytest
 import uvicorn
 from sqlalchemy.engine import make_url
 
-from notifier.payload import PayloadBuilder
 from notifier.recorder import NotificationRecorder
-from notifier.store import endpoint_key
-from notifier.webhook import WebhookSender
-from notifier.worker import DeliveryWorker
 from services import dlq
 from services.schema import upgrade
 from shared.crypto import PiiVault
@@ -35,6 +31,7 @@ from tests.unit.notifier.notifier_env import (
     notifier_running,
     publish,
     settled,
+    webhook_worker,
 )
 
 pytestmark = pytest.mark.postgres
@@ -98,11 +95,12 @@ async def test_two_workers_never_send_the_same_notification(
     stop = asyncio.Event()
     async with httpx.AsyncClient(timeout=5) as one, httpx.AsyncClient(timeout=5) as two:
         workers = [
-            DeliveryWorker(
+            webhook_worker(
                 engine,
-                WebhookSender(client, endpoint.url, endpoint.secret, "/test"),
-                endpoint_key(endpoint.url),
-                PayloadBuilder(vault, "full", settings.public_base_url),
+                client,
+                endpoint,
+                vault,
+                settings,
                 FAST,
                 batch_size=20,
             )
@@ -145,11 +143,12 @@ async def test_two_workers_keep_each_case_in_order(
     stop = asyncio.Event()
     async with httpx.AsyncClient(timeout=5) as client:
         workers = [
-            DeliveryWorker(
+            webhook_worker(
                 engine,
-                WebhookSender(client, endpoint.url, endpoint.secret, "/test"),
-                endpoint_key(endpoint.url),
-                PayloadBuilder(vault, "full", settings.public_base_url),
+                client,
+                endpoint,
+                vault,
+                settings,
                 FAST,
                 concurrency=4,
             )

@@ -12,11 +12,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
+import httpx
 import orjson
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from notifier.domain.delivery import RetryPolicy
+from notifier.payload import PayloadBuilder
+from notifier.store import endpoint_key
 from notifier.tables import webhook_deliveries
+from notifier.webhook import WebhookSender
+from notifier.worker import DeliveryWorker
 from services.notifier import start_notifier_workers
 from services.runtime import Runtime, build_runtime
 from services.schema import upgrade
@@ -25,6 +31,7 @@ from shared.cloudevent import CloudEvent
 from shared.crypto import PiiVault
 from shared.events import CASES_TOPIC, TRIAGE_SOURCE, CaseChange, CaseChanged
 from shared.settings import Settings
+from tests.receivers import Endpoint
 
 FAST = RetryPolicy(base_delay=timedelta(milliseconds=5), max_delay=timedelta(milliseconds=40))
 
@@ -43,6 +50,26 @@ HOUSEHOLD: dict[str, Any] = {
     "adults": 1,
 }
 PII = ("J. de Vries", "+31612345678", "j.devries@example.nl", "1988-04-01")
+
+
+def webhook_worker(
+    engine: AsyncEngine,
+    client: httpx.AsyncClient,
+    endpoint: Endpoint,
+    vault: PiiVault,
+    settings: Settings,
+    policy: RetryPolicy = FAST,
+    **options: Any,
+) -> DeliveryWorker:
+    """A delivery worker posting full payloads to a test receiver's endpoint."""
+    return DeliveryWorker(
+        engine,
+        WebhookSender(client, endpoint.url, endpoint.secret, "/test"),
+        endpoint_key(endpoint.url),
+        PayloadBuilder(vault, "full", settings.public_base_url),
+        policy,
+        **options,
+    )
 
 
 @asynccontextmanager

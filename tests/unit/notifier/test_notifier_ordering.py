@@ -16,19 +16,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from notifier.domain.delivery import DeliveryStatus, RetryPolicy
-from notifier.payload import PayloadBuilder
 from notifier.recorder import NotificationRecorder
 from notifier.store import (
     LEASE,
     claim_due,
-    endpoint_key,
     next_due,
     save_outcomes,
     to_delivery,
 )
 from notifier.tables import webhook_deliveries
-from notifier.webhook import WebhookSender
-from notifier.worker import LEASE_MARGIN, ROUNDS_PER_CLAIM, DeliveryWorker
+from notifier.worker import LEASE_MARGIN, ROUNDS_PER_CLAIM
 from services.schema import upgrade
 from shared.crypto import PiiVault
 from shared.db import create_engine
@@ -41,6 +38,7 @@ from tests.unit.notifier.notifier_env import (
     notifier_running,
     publish,
     settled,
+    webhook_worker,
 )
 
 OPENED, UPDATED, CLOSED = (f"nl.vroegsignaal.case.{c}" for c in ("opened", "updated", "closed"))
@@ -143,11 +141,12 @@ async def test_a_slow_usd_never_gets_a_claimed_notification_twice(
     stop = asyncio.Event()
     async with httpx.AsyncClient(timeout=5) as client:
         workers = [
-            DeliveryWorker(
+            webhook_worker(
                 engine,
-                WebhookSender(client, endpoint.url, endpoint.secret, "/test"),
-                endpoint_key(endpoint.url),
-                PayloadBuilder(vault, "full", settings.public_base_url),
+                client,
+                endpoint,
+                vault,
+                settings,
                 FAST,
                 poll_s=0.05,
                 clock=clock,
@@ -187,11 +186,12 @@ async def test_an_attempt_is_cut_off_after_the_attempt_timeout(
         await NotificationRecorder(settings)(conn, [case.event])
     patient = RetryPolicy(base_delay=timedelta(minutes=1), max_delay=timedelta(minutes=1))
     async with httpx.AsyncClient(timeout=10) as client:
-        worker = DeliveryWorker(
+        worker = webhook_worker(
             engine,
-            WebhookSender(client, endpoint.url, endpoint.secret, "/test"),
-            endpoint_key(endpoint.url),
-            PayloadBuilder(vault, "full", settings.public_base_url),
+            client,
+            endpoint,
+            vault,
+            settings,
             patient,
             concurrency=2,
             attempt_timeout_s=0.1,
