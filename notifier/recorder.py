@@ -13,13 +13,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import orjson
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from notifier.domain.case_summary import CaseSummary, Reason
+from notifier.domain.case_summary import CaseSummary
 from notifier.domain.delivery import new_delivery
 from notifier.domain.notification import EventType, case_link
 from notifier.email import compose_team_email
@@ -44,27 +42,16 @@ def parse_team_emails(value: str) -> dict[str, str]:
 
 
 def case_summary(change: CaseChanged, event_type: EventType) -> CaseSummary:
-    """The triage facts of the case for a team mailbox; ValueError if the case lacks them."""
+    """The triage facts of the case for a team mailbox."""
     case = change.case
-    try:
-        respond_before = case["respond_before"]
-        return CaseSummary(
-            case_id=change.case_id,
-            priority=case["priority"],
-            respond_before=(
-                respond_before
-                if isinstance(respond_before, datetime)
-                else datetime.fromisoformat(respond_before)
-            ),
-            reasons=tuple(
-                Reason(code=str(r["code"]), points=int(r["points"]), text=str(r["text"]))
-                for r in case.get("reasons") or ()
-            ),
-            team=str(case["team"]),
-            change=event_type,
-        )
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"case lacks {exc}") from None
+    return CaseSummary(
+        case_id=change.case_id,
+        priority=case.priority,
+        respond_before=case.respond_before,
+        reasons=tuple(case.reasons),
+        team=case.team,
+        change=event_type,
+    )
 
 
 class NotificationRecorder:
@@ -92,7 +79,7 @@ class NotificationRecorder:
                     "event_type": event.type,
                     "subject": change.case_id,
                     "time": event.time,
-                    "case_document": orjson.dumps(change.case).decode(),
+                    "case_document": change.case.model_dump_json(),
                     "sealed_household": change.sealed_household,
                     "created_at": at,
                 }
@@ -120,9 +107,8 @@ class NotificationRecorder:
 
     def _team_email(self, change: CaseChanged, event_type: EventType) -> tuple[str, str] | None:
         """(recipient, message) when the case's team has a mailbox and the change is urgent."""
-        case: dict[str, Any] = change.case
-        recipient = self._team_emails.get(str(case.get("team")))
-        urgent = change.change == "escalated" or case.get("priority") == "critical"
+        recipient = self._team_emails.get(change.case.team)
+        urgent = change.change == "escalated" or change.case.priority == "critical"
         if recipient is None or not urgent:
             return None
         try:

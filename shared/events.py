@@ -7,10 +7,12 @@ VS_PII_KEY) and the record key is the household pseudonym.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
+
+from shared.case_document import CaseDocument
+from shared.vocabulary import ChangeKind, SignalStatus, SignalType
 
 SIGNALS_TOPIC = "vroegsignaal.signals.v1"
 CASES_TOPIC = "vroegsignaal.cases.v1"
@@ -19,18 +21,6 @@ TOPICS = (SIGNALS_TOPIC, CASES_TOPIC)
 SIGNAL_RECEIVED = "nl.vroegsignaal.signal.received"
 CASE_EVENT_PREFIX = "nl.vroegsignaal.case."
 TRIAGE_SOURCE = "/vroegsignaal/triage"
-
-
-class SignalType(StrEnum):
-    """VERA signal types, in English (Dutch in the docs)."""
-
-    RENT_ARREARS = "rent_arrears"
-    NUISANCE = "nuisance"
-    POLLUTION = "pollution"
-    DRUGS = "drugs"
-    EVICTION_ORDER = "eviction_order"
-    EVICTION_EXECUTED = "eviction_executed"
-    RESOLVED = "resolved"
 
 
 def signal_event_source(source: str) -> str:
@@ -54,10 +44,6 @@ class SignalReceived(BaseModel):
     sealed_household: str = Field(description="AES-GCM sealed `Household` JSON.")
 
 
-CaseChange = Literal["opened", "updated", "escalated", "closed"]
-SignalStatus = Literal["accepted", "picked_up", "not_picked_up"]
-
-
 class SignalRef(BaseModel):
     source: str
     signal_id: str
@@ -66,10 +52,10 @@ class SignalRef(BaseModel):
 class CaseChanged(BaseModel):
     """Data of `nl.vroegsignaal.case.<change>`: the case as the USD reads it, household sealed."""
 
-    change: CaseChange
+    change: ChangeKind
     case_id: str
     household_pseudonym: str
-    case: dict[str, Any] = Field(description="The case as in GET /v1/cases/{id}, no household.")
+    case: CaseDocument = Field(description="The case as in GET /v1/cases/{id}, no household.")
     sealed_household: str
     signal_refs: list[SignalRef]
     signal_status: SignalStatus = Field(description="What the corporations may see (DDAS).")

@@ -6,11 +6,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
+from shared.case_document import CaseDocument, CaseWithHousehold
 from shared.web.auth import CaseReader, CaseWriter
 from shared.web.problems import Problem, ProblemError
 from triage import queue, usd
 from triage.domain.errors import CaseError
-from triage.schemas import CaseOut, CasePage, CaseSummary, ContactAttemptIn, OutcomeIn
+from triage.schemas import CasePage, CaseSummary, ContactAttemptIn, OutcomeIn
 from triage.store import StaleCase
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -60,11 +61,11 @@ async def list_cases(
 
 @router.get(
     "/{case_id}",
-    response_model=CaseOut,
+    response_model=CaseWithHousehold,
     responses=_ERRORS,
     summary="One case with contact data (every read is audited)",
 )
-async def get_case(case_id: str, request: Request, reader: CaseReader) -> dict[str, Any]:
+async def get_case(case_id: str, request: Request, reader: CaseReader) -> CaseWithHousehold:
     state = request.app.state
     try:
         return await usd.read_case(state.engine, state.vault, case_id, reader.key_id, reader.source)
@@ -80,7 +81,7 @@ async def get_case(case_id: str, request: Request, reader: CaseReader) -> dict[s
 )
 async def post_contact_attempt(
     case_id: str, attempt: ContactAttemptIn, request: Request, _: CaseWriter
-) -> dict[str, Any]:
+) -> CaseDocument:
     return await _change(
         request,
         usd.record_contact_attempt(
@@ -95,15 +96,15 @@ async def post_contact_attempt(
 )
 async def post_outcome(
     case_id: str, body: OutcomeIn, request: Request, _: CaseWriter
-) -> dict[str, Any]:
+) -> CaseDocument:
     return await _change(
         request, usd.close_case(request.app.state.engine, case_id, body.outcome), case_id
     )
 
 
-async def _change(request: Request, work: Any, case_id: str) -> dict[str, Any]:
+async def _change(request: Request, work: Any, case_id: str) -> CaseDocument:
     try:
-        document: dict[str, Any] = await work
+        document: CaseDocument = await work
     except usd.CaseNotFound:
         raise ProblemError(404, f"No case {case_id}.") from None
     except CaseError as exc:

@@ -66,7 +66,7 @@ class SignalTriage:
         fact = SignalFact(
             signal_id=signal.signal_id,
             source=signal.source,
-            type=signal.type.value,
+            type=signal.type,
             occurred_at=signal.occurred_at,
             details=signal.details,
         )

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from triage.domain.assessment import Assessment, Reason
+from shared.case_document import CaseDocument, CaseSignal, ContactAttemptRecord, HistoryItem
+from shared.vocabulary import Reason, priority_rank
+from triage.domain.assessment import Assessment
 from triage.domain.case import Case
 from triage.domain.case_records import ContactAttempt, HistoryEntry
-from triage.domain.policy_model import priority_rank
 from triage.domain.signals import Household, SignalFact
 
 
@@ -103,28 +104,26 @@ def case_from_row(row: Any) -> Case:
     )
 
 
-def case_document(case: Case, signals: list[dict[str, Any]]) -> dict[str, Any]:
+def case_document(case: Case, signals: list[dict[str, Any]]) -> CaseDocument:
     """The case as GET /v1/cases/{id} shows it, without the household (added by the reader)."""
     a = case.assessment
     open_ids = {f.signal_id for f in case.open_signals.values()}
-    return {
-        "id": case.case_id,
-        "status": case.status,
-        "risk_score": a.score,
-        "priority": a.priority,
-        "reasons": [{"code": r.code, "points": r.points, "text": r.text} for r in a.reasons],
-        "team": a.team,
-        "respond_before": case.respond_before.isoformat(),
-        "policy_version": a.policy_version,
-        "opened_at": case.opened_at.isoformat(),
-        "closed_at": case.closed_at.isoformat() if case.closed_at else None,
-        "signals": [{**s, "open": s["id"] in open_ids} for s in signals],
-        "contact_attempts": [
-            {"channel": c.channel, "reached": c.reached, "at": c.at.isoformat()}
+    return CaseDocument(
+        id=case.case_id,
+        status=case.status,
+        risk_score=a.score,
+        priority=a.priority,
+        reasons=list(a.reasons),
+        team=a.team,
+        respond_before=case.respond_before,
+        policy_version=a.policy_version,
+        opened_at=case.opened_at,
+        closed_at=case.closed_at,
+        signals=[CaseSignal(**s, open=s["id"] in open_ids) for s in signals],
+        contact_attempts=[
+            ContactAttemptRecord(channel=c.channel, reached=c.reached, at=c.at)
             for c in case.contact_attempts
         ],
-        "outcome": case.outcome,
-        "history": [
-            {"at": h.at.isoformat(), "kind": h.kind, "detail": dict(h.detail)} for h in case.history
-        ],
-    }
+        outcome=case.outcome,
+        history=[HistoryItem(at=h.at, kind=h.kind, detail=dict(h.detail)) for h in case.history],
+    )

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-Priority = Literal["critical", "high", "medium", "low"]
+from shared.vocabulary import CaseStatus, ContactChannel, Priority, UsdOutcome
 
 
 class ContactAttemptIn(BaseModel):
@@ -15,7 +14,7 @@ class ContactAttemptIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    channel: Literal["letter", "phone", "email", "sms", "home_visit", "other"]
+    channel: ContactChannel
     reached: bool
     at: AwareDatetime
 
@@ -25,22 +24,14 @@ class OutcomeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    outcome: Literal[
-        "help_accepted",
-        "help_declined",
-        "not_reached",
-        "already_in_care",
-        "repeated_signal",
-        "not_resident",
-        "closed_other",
-    ]
+    outcome: UsdOutcome
 
 
 class CaseSummary(BaseModel):
     """A case in the work queue; no contact data (that needs the audited detail read)."""
 
     id: str
-    status: Literal["open", "contacted", "closed"]
+    status: CaseStatus
     priority: Priority
     risk_score: int = Field(ge=0, le=100)
     team: str
@@ -53,23 +44,3 @@ class CaseSummary(BaseModel):
 class CasePage(BaseModel):
     items: list[CaseSummary]
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page.")
-
-
-class CaseOut(BaseModel):
-    """Vroegsignaalzaak: household with contact data, signals, score and its reasons."""
-
-    id: str
-    status: str
-    household: dict[str, Any]
-    signals: list[dict[str, Any]]
-    risk_score: int
-    priority: Priority
-    reasons: list[dict[str, Any]]
-    team: str
-    respond_before: datetime
-    policy_version: str
-    opened_at: datetime
-    closed_at: datetime | None
-    contact_attempts: list[dict[str, Any]]
-    outcome: str | None
-    history: list[dict[str, Any]]

@@ -16,8 +16,9 @@ from shared.cloudevent import CloudEvent
 from shared.db import is_postgres
 from shared.events import CASES_TOPIC, TRIAGE_SOURCE, CaseChanged, SignalRef
 from shared.outbox import add_to_outbox
+from shared.vocabulary import ChangeKind
 from triage.domain.case import Case
-from triage.domain.case_records import CaseChange, ChangeKind
+from triage.domain.case_records import CaseChange
 from triage.domain.feedback import signal_status_for_corporation
 from triage.records import case_document, case_from_row, case_row
 from triage.tables import cases

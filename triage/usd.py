@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.case_document import CaseDocument, CaseWithHousehold
 from shared.crypto import PiiVault
+from shared.household import Household
 from triage.domain.errors import CaseError
 from triage.records import case_document
 from triage.store import case_by_id, save
@@ -21,7 +21,7 @@ class CaseNotFound(LookupError):
 
 async def read_case(
     engine: AsyncEngine, vault: PiiVault, case_id: str, key_id: str, source: str
-) -> dict[str, Any]:
+) -> CaseWithHousehold:
     """The full case; the read of contact data is written to the audit log in the same commit."""
     async with engine.begin() as conn:
         loaded = await case_by_id(conn, case_id)
@@ -33,13 +33,13 @@ async def read_case(
             )
         )
     document = case_document(loaded.case, loaded.signals)
-    document["household"] = orjson.loads(vault.open(loaded.sealed_household))
-    return document
+    household = Household.model_validate_json(vault.open(loaded.sealed_household))
+    return CaseWithHousehold(**dict(document), household=household)
 
 
 async def record_contact_attempt(
     engine: AsyncEngine, case_id: str, channel: str, reached: bool, at: datetime
-) -> dict[str, Any]:
+) -> CaseDocument:
     async with engine.begin() as conn:
         loaded = await case_by_id(conn, case_id, lock=True)
         if loaded is None:
@@ -49,7 +49,7 @@ async def record_contact_attempt(
     return case_document(loaded.case, loaded.signals)
 
 
-async def close_case(engine: AsyncEngine, case_id: str, outcome: str) -> dict[str, Any]:
+async def close_case(engine: AsyncEngine, case_id: str, outcome: str) -> CaseDocument:
     async with engine.begin() as conn:
         loaded = await case_by_id(conn, case_id, lock=True)
         if loaded is None:

@@ -8,20 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, get_args
+from typing import get_args
 
 from notifier.domain.notification import EventType
-
-Priority = Literal["critical", "high", "medium", "low"]
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """One scoring reason, as published in the scoring policy."""
-
-    code: str
-    points: int
-    text: str
+from shared.vocabulary import Priority, Reason
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.vocabulary import SIGNAL_TYPES
+
 PROBLEM_JSON = "application/problem+json"
 TITLES = {
     400: "Bad request",
@@ -86,9 +88,7 @@ def field_errors(pydantic_errors: Iterable[Any], skip: int = 0) -> list[FieldErr
     Segments that are tags of a discriminated union (the signal type) are left out: the client
     wrote `details.amount_eur`, not `rent_arrears.details.amount_eur`.
     """
-    from shared.events import SignalType
-
-    tags = {t.value for t in SignalType}
+    tags = set(SIGNAL_TYPES)
     result = []
     for error in pydantic_errors:
         loc = [str(p) for p in tuple(error["loc"])[skip:]]

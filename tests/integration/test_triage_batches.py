@@ -94,5 +94,5 @@ async def test_each_event_carries_the_case_as_it_was_at_that_change(stack: Setti
         )
         opened, escalated = await case_changes(vs, pseudonym)
     assert (opened.change, escalated.change) == ("opened", "escalated")
-    assert len(opened.case["signals"]) == 1 and len(escalated.case["signals"]) == 2
-    assert opened.case["priority"] != "critical" and escalated.case["priority"] == "critical"
+    assert len(opened.case.signals) == 1 and len(escalated.case.signals) == 2
+    assert opened.case.priority != "critical" and escalated.case.priority == "critical"

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from triage.domain.policy_model import Priority
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One explained contribution to the score; `text` is plain English for a case worker."""
-
-    code: str
-    points: int
-    text: str
+from shared.vocabulary import Priority, Reason
 
 
 @dataclass(frozen=True)

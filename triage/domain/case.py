@@ -11,21 +11,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from triage.domain.assessment import Assessment
-from triage.domain.case_records import (
+from shared.vocabulary import (
     CONTACT_CHANNELS,
     USD_OUTCOMES,
-    CaseChange,
     CaseStatus,
     ChangeKind,
-    ContactAttempt,
     ContactChannel,
-    HistoryEntry,
     Outcome,
+    priority_rank,
 )
+from triage.domain.assessment import Assessment
+from triage.domain.case_records import CaseChange, ContactAttempt, HistoryEntry
 from triage.domain.deadlines import local_date, respond_before
 from triage.domain.errors import CaseError
-from triage.domain.policy_model import ScoringPolicy, priority_rank
+from triage.domain.policy_model import ScoringPolicy
 from triage.domain.scoring import assess
 from triage.domain.signals import Household, SignalFact
 

@@ -9,27 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Final, Literal, get_args
+from typing import Any
 
-CaseStatus = Literal["open", "contacted", "closed"]
-# What the USD records when it closes a case (resultaat, CONTRACT §3).
-UsdOutcome = Literal[
-    "help_accepted",
-    "help_declined",
-    "not_reached",
-    "already_in_care",
-    "repeated_signal",
-    "not_resident",
-    "closed_other",
-]
-USD_OUTCOMES: Final[tuple[UsdOutcome, ...]] = get_args(UsdOutcome)
-# `resolved`: the corporation withdrew every open signal (CONTRACT §3 property 6).
-Outcome = UsdOutcome | Literal["resolved"]
-ContactChannel = Literal["letter", "phone", "email", "sms", "home_visit", "other"]
-CONTACT_CHANNELS: Final[tuple[ContactChannel, ...]] = get_args(ContactChannel)
-# Notification kinds; `None` on a CaseChange means "recorded, but nobody is notified".
-ChangeKind = Literal["opened", "updated", "escalated", "closed"]
-CorporationSignalStatus = Literal["accepted", "picked_up", "not_picked_up"]
+from shared.vocabulary import ChangeKind, ContactChannel
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from triage.domain.policy_model import DeadlineRule, Priority, ScoringPolicy
+from shared.vocabulary import Priority
+from triage.domain.policy_model import DeadlineRule, ScoringPolicy
 
 AMSTERDAM: Final = ZoneInfo("Europe/Amsterdam")
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from shared.vocabulary import Outcome, SignalStatus
 from triage.domain.case import Case
-from triage.domain.case_records import CorporationSignalStatus, Outcome
 
 # Picked up (opgepakt): the USD dealt with the household, whatever the household decided.
 # Not picked up: nobody was reached or helped, or the corporation resolved it first.
@@ -20,7 +20,7 @@ NOT_PICKED_UP_OUTCOMES: Final[frozenset[Outcome]] = frozenset(
 )
 
 
-def signal_status_for_corporation(case: Case) -> CorporationSignalStatus:
+def signal_status_for_corporation(case: Case) -> SignalStatus:
     """Status of every signal grouped into `case`: accepted while open, then by outcome."""
     if case.status != "closed":
         return "accepted"

@@ -9,7 +9,7 @@ import math
 from collections.abc import Collection
 from datetime import date
 
-from triage.domain.assessment import Reason
+from shared.vocabulary import Reason
 from triage.domain.policy_model import (
     ChildrenWeights,
     CombinationWeights,

@@ -8,10 +8,10 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from shared.vocabulary import PRIORITIES, Priority, priority_rank
 from triage.domain.errors import PolicyError
 from triage.domain.policy_model import (
     MAX_SCORE,
-    PRIORITIES_ASCENDING,
     ArrearsBand,
     ChildrenWeights,
     CombinationWeights,
@@ -21,7 +21,6 @@ from triage.domain.policy_model import (
     DrugsWeights,
     EvictionWeights,
     NuisanceWeights,
-    Priority,
     PriorityBands,
     PriorityFloor,
     RentArrearsWeights,
@@ -29,7 +28,6 @@ from triage.domain.policy_model import (
     ScoringPolicy,
     SeverityPoints,
     UrgencyStep,
-    priority_rank,
 )
 from triage.domain.policy_reader import TomlTable
 from triage.domain.policy_sections import (
@@ -48,7 +46,7 @@ from triage.domain.policy_sections import (
 
 __all__ = [
     "MAX_SCORE",
-    "PRIORITIES_ASCENDING",
+    "PRIORITIES",
     "ArrearsBand",
     "ChildrenWeights",
     "CombinationWeights",

@@ -10,18 +10,11 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Final, Literal, get_args
 
-Priority = Literal["critical", "high", "medium", "low"]
-PRIORITIES_ASCENDING: Final[tuple[Priority, ...]] = ("low", "medium", "high", "critical")
-Severity = Literal["low", "medium", "high"]
-DrugsStage = Literal["reported", "warning", "closure_ordered"]
+from shared.vocabulary import Priority
+
 DeadlineUnit = Literal["working_days", "calendar_days"]
 DEADLINE_UNITS: Final[tuple[DeadlineUnit, ...]] = get_args(DeadlineUnit)
 MAX_SCORE: Final = 100
-
-
-def priority_rank(priority: Priority) -> int:
-    """Order of urgency: low < medium < high < critical."""
-    return PRIORITIES_ASCENDING.index(priority)
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from datetime import time
 from itertools import pairwise
 from typing import cast
 
+from shared.vocabulary import PRIORITIES, PROBLEM_TYPES, Priority
 from triage.domain.policy_model import (
     DEADLINE_UNITS,
     MAX_SCORE,
-    PRIORITIES_ASCENDING,
     ArrearsBand,
     ChildrenWeights,
     CombinationWeights,
@@ -23,7 +23,6 @@ from triage.domain.policy_model import (
     DrugsWeights,
     EvictionWeights,
     NuisanceWeights,
-    Priority,
     PriorityBands,
     PriorityFloor,
     RentArrearsWeights,
@@ -32,7 +31,6 @@ from triage.domain.policy_model import (
     UrgencyStep,
 )
 from triage.domain.policy_reader import TomlTable
-from triage.domain.signals import PROBLEM_TYPES
 
 
 def read_rent_arrears(t: TomlTable) -> RentArrearsWeights:
@@ -138,7 +136,7 @@ def read_floor(t: TomlTable) -> PriorityFloor:
         code=t.string("code"),
         types=t.strings("types", options=PROBLEM_TYPES),
         minors_at_least=minors,
-        priority=cast(Priority, t.string("priority", options=PRIORITIES_ASCENDING)),
+        priority=cast(Priority, t.string("priority", options=PRIORITIES)),
         text=t.string("text"),
     )
     t.done()
@@ -151,7 +149,7 @@ def read_routing(root: TomlTable) -> tuple[RoutingRule, ...]:
         rules.append(
             RoutingRule(
                 team=t.string("team"),
-                priorities=_optional(t, "priorities", PRIORITIES_ASCENDING),
+                priorities=_optional(t, "priorities", PRIORITIES),
                 any_of_types=_optional(t, "any_of_types", PROBLEM_TYPES),
                 only_types=_optional(t, "only_types", PROBLEM_TYPES),
             )

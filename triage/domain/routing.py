@@ -8,15 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from triage.domain.assessment import Reason
-from triage.domain.policy_model import (
-    Priority,
-    PriorityBands,
-    PriorityFloor,
-    RoutingRule,
-    ScoringPolicy,
-    priority_rank,
-)
+from shared.vocabulary import Priority, Reason, priority_rank
+from triage.domain.policy_model import PriorityBands, PriorityFloor, RoutingRule, ScoringPolicy
 from triage.domain.signals import Household
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from triage.domain.assessment import Assessment, Reason
+from shared.vocabulary import PROBLEM_TYPES, Reason
+from triage.domain.assessment import Assessment
 from triage.domain.points import children_reason, combination_reason, signal_reasons
 from triage.domain.policy_model import MAX_SCORE, ScoringPolicy
 from triage.domain.routing import apply_floors, priority_for_score, route_case
-from triage.domain.signals import PROBLEM_TYPES, Household, SignalFact
+from triage.domain.signals import Household, SignalFact
 
 __all__ = ["Assessment", "Reason", "assess", "counted_signals"]
 

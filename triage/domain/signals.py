@@ -11,23 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Final, Literal, get_args
+from typing import Any
 
+from shared.vocabulary import SIGNAL_TYPES, SignalType
 from triage.domain.errors import InvalidSignalError
-
-SignalType = Literal[
-    "rent_arrears",  # huurachterstand
-    "nuisance",  # overlast
-    "pollution",  # vervuiling
-    "drugs",  # hennepkwekerij / drugshandel (Wet Damocles)
-    "eviction_order",  # ontruimingsvonnis
-    "eviction_executed",  # ontruiming uitgevoerd
-    "resolved",  # opgelost
-]
-SIGNAL_TYPES: Final[tuple[SignalType, ...]] = get_args(SignalType)
-# Types that describe a problem; `resolved` only withdraws one of these.
-PROBLEM_TYPES: Final[tuple[SignalType, ...]] = tuple(t for t in SIGNAL_TYPES if t != "resolved")
-EVICTION_TYPES: Final[frozenset[str]] = frozenset({"eviction_order", "eviction_executed"})
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,12 @@ from services.notifier import start_notifier_workers
 from services.runtime import Runtime, build_runtime
 from services.schema import upgrade
 from shared.bus import Record
+from shared.case_document import CaseDocument
 from shared.cloudevent import CloudEvent
 from shared.crypto import PiiVault
-from shared.events import CASES_TOPIC, TRIAGE_SOURCE, CaseChange, CaseChanged
+from shared.events import CASES_TOPIC, TRIAGE_SOURCE, CaseChanged
 from shared.settings import Settings
+from shared.vocabulary import ChangeKind as CaseChange
 from tests.receivers import Endpoint
 
 FAST = RetryPolicy(base_delay=timedelta(milliseconds=5), max_delay=timedelta(milliseconds=40))
@@ -104,25 +106,36 @@ class CaseEvent:
         return Record.of(CASES_TOPIC, self.change.household_pseudonym, self.event)
 
 
-def case_document(case_id: str, priority: str, team: str) -> dict[str, Any]:
+def case_document(case_id: str, priority: str, team: str) -> CaseDocument:
     """A case as `GET /v1/cases/{id}` shows it, without the household."""
-    return {
-        "id": case_id,
-        "status": "open",
-        "risk_score": 85,
-        "priority": priority,
-        "reasons": [
-            {"code": "EVICTION_ORDER", "points": 60, "text": "Eviction order issued"},
-            {"code": "MINORS_PRESENT", "points": 25, "text": "Minors in the household"},
-        ],
-        "team": team,
-        "respond_before": "2026-11-03T16:00:00+00:00",
-        "policy_version": "2026.1",
-        "signals": [{"source": "corp", "signal_id": str(uuid4()), "type": "eviction_order"}],
-        "contact_attempts": [],
-        "outcome": None,
-        "history": [],
-    }
+    return CaseDocument.model_validate(
+        {
+            "id": case_id,
+            "status": "open",
+            "risk_score": 85,
+            "priority": priority,
+            "reasons": [
+                {"code": "EVICTION_ORDER", "points": 60, "text": "Eviction order issued"},
+                {"code": "MINORS_PRESENT", "points": 25, "text": "Minors in the household"},
+            ],
+            "team": team,
+            "respond_before": "2026-11-03T16:00:00+00:00",
+            "policy_version": "2026.1",
+            "opened_at": "2026-11-02T09:00:00+00:00",
+            "signals": [
+                {
+                    "source": "corp",
+                    "id": str(uuid4()),
+                    "type": "eviction_order",
+                    "occurred_at": "2026-11-02T09:00:00+00:00",
+                    "details": {"judgment_date": "2026-10-30", "reason": "arrears"},
+                }
+            ],
+            "contact_attempts": [],
+            "outcome": None,
+            "history": [],
+        }
+    )
 
 
 def case_event(

@@ -8,9 +8,10 @@ from uuid import uuid4
 
 import pytest
 
-from notifier.domain.case_summary import CaseSummary, Reason
+from notifier.domain.case_summary import CaseSummary
 from notifier.domain.notification import EventType
 from notifier.email import compose_team_email, send_email
+from shared.vocabulary import Reason
 
 
 def make_case() -> dict:

@@ -64,7 +64,10 @@ async def test_a_case_change_reaches_the_usd_with_the_household_opened(
     assert request.event["id"] == case.id
     assert request.event["type"] == "nl.vroegsignaal.case.escalated"
     assert request.event["subject"] == case.case_id
-    assert request.event["data"] == {**case.change.case, "household": HOUSEHOLD}
+    assert request.event["data"] == {
+        **case.change.case.model_dump(mode="json"),
+        "household": HOUSEHOLD,
+    }
     assert sample("vs_webhook_deliveries_total", outcome="delivered") == delivered_before + 1
     at_rest = b"".join(p.read_bytes() for p in settings.data_dir.glob("vroegsignaal.sqlite3*"))
     for personal in PII:

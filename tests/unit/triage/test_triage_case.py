@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from shared.vocabulary import Outcome
 from tests.unit.triage.triage_factories import NOW, POLICY, arrears, make_signal, resolved
 from triage.domain.case import Case, open_case
-from triage.domain.case_records import Outcome
 from triage.domain.errors import CaseError
 from triage.domain.feedback import signal_status_for_corporation
 from triage.domain.signals import Household

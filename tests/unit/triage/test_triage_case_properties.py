@@ -8,6 +8,7 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shared.vocabulary import priority_rank
 from tests.unit.triage.triage_factories import (
     NOW,
     POLICY,
@@ -22,7 +23,6 @@ from tests.unit.triage.triage_factories import (
 from triage.domain.case import Case, open_case
 from triage.domain.deadlines import local_date
 from triage.domain.feedback import signal_status_for_corporation
-from triage.domain.policy import priority_rank
 from triage.domain.scoring import assess
 from triage.domain.signals import Household, SignalFact
 

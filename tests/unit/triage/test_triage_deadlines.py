@@ -9,9 +9,9 @@ import holidays
 import pytest
 from hypothesis import given, settings
 
+from shared.vocabulary import Priority
 from tests.unit.triage.triage_factories import POLICY, moments
 from triage.domain.deadlines import respond_before
-from triage.domain.policy import Priority
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NL = holidays.country_holidays("NL", years=range(2026, 2030))

@@ -8,8 +8,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from shared.vocabulary import SignalType
 from triage.domain.policy import ScoringPolicy, default_policy_path, load_policy
-from triage.domain.signals import Household, SignalFact, SignalType
+from triage.domain.signals import Household, SignalFact
 
 POLICY: ScoringPolicy = load_policy(default_policy_path())
 TODAY = date(2026, 11, 10)

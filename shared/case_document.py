@@ -1,0 +1,87 @@
+"""The case as the USD reads it (Vroegsignaalzaak): one typed document for every service.
+
+Triage builds it and publishes it on the cases topic (household sealed beside it), the case API
+answers with it (household opened for an audited reader), and the notifier puts it in the
+webhook's `data`. One model, so OpenAPI, AsyncAPI and the webhook describe the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.household import Household
+from shared.vocabulary import (
+    CaseStatus,
+    ContactChannel,
+    Outcome,
+    Priority,
+    Reason,
+    SignalType,
+)
+
+JsonScalar = str | int | float | bool | None
+"""Signal details and history details hold ids, types, amounts and dates: never personal data."""
+
+
+class _Document(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CaseSignal(_Document):
+    """One signal of the case, as the corporation sent it (without the household)."""
+
+    id: str = Field(description="The corporation's signal id.", examples=["6f1c2b1e-…"])
+    source: str = Field(description="The corporation (the posting key's source).")
+    type: SignalType
+    occurred_at: datetime
+    details: dict[str, JsonScalar] = Field(
+        description="Type-specific details as posted (amounts in euros, ISO dates).",
+        examples=[{"amount_eur": 1380.5, "monthly_rent_eur": 690.25}],
+    )
+    open: bool = Field(True, description="False once resolved or superseded by a newer signal.")
+
+
+class ContactAttemptRecord(_Document):
+    """Contactpoging."""
+
+    channel: ContactChannel
+    reached: bool
+    at: datetime
+
+
+class HistoryItem(_Document):
+    """One line of the case's trail: what happened, with ids and types, never personal data."""
+
+    at: datetime
+    kind: str = Field(examples=["opened", "signal_added", "escalated", "closed"])
+    detail: dict[str, JsonScalar] = Field(default_factory=dict)
+
+
+class CaseDocument(_Document):
+    """Vroegsignaalzaak without the household: what triage decided and what the USD did."""
+
+    id: str = Field(description="Case id (Vroegsignaalzaak).")
+    status: CaseStatus
+    risk_score: int = Field(ge=0, le=100, description="0–100; every point is a reason.")
+    priority: Priority
+    reasons: list[Reason] = Field(
+        description="Why the score is what it is; points sum to `risk_score`.",
+        examples=[[{"code": "MINORS", "points": 20, "text": "2 children under 18"}]],
+    )
+    team: str = Field(description="The USD team the case is routed to.", examples=["crisis"])
+    respond_before: datetime = Field(description="Deadline of the first contact attempt.")
+    policy_version: str = Field(examples=["2026.1"])
+    opened_at: datetime
+    closed_at: datetime | None = None
+    signals: list[CaseSignal]
+    contact_attempts: list[ContactAttemptRecord] = Field(default_factory=list)
+    outcome: Outcome | None = None
+    history: list[HistoryItem] = Field(default_factory=list)
+
+
+class CaseWithHousehold(CaseDocument):
+    """The case as `GET /v1/cases/{id}` and the full webhook show it: with contact data."""
+
+    household: Household = Field(description="Personal data: every showing is audited.")

@@ -1,0 +1,78 @@
+"""The domain's words, each defined once for every service (CONTRACT §2, §3).
+
+Identifiers are English; the Dutch term (VERA, DDAS) stands beside each. Plain literals, so the
+domain packages can use them without importing a framework, and pydantic checks them at every
+boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal, get_args
+
+SignalType = Literal[
+    "rent_arrears",  # huurachterstand
+    "nuisance",  # overlast
+    "pollution",  # vervuiling
+    "drugs",  # hennepkwekerij / drugshandel (Wet Damocles)
+    "eviction_order",  # ontruimingsvonnis
+    "eviction_executed",  # ontruiming uitgevoerd
+    "resolved",  # opgelost
+]
+SIGNAL_TYPES: Final[tuple[SignalType, ...]] = get_args(SignalType)
+PROBLEM_TYPES: Final[tuple[SignalType, ...]] = tuple(t for t in SIGNAL_TYPES if t != "resolved")
+"""Types that describe a problem; `resolved` only withdraws one of these."""
+EVICTION_TYPES: Final[frozenset[SignalType]] = frozenset({"eviction_order", "eviction_executed"})
+
+Severity = Literal["low", "medium", "high"]
+NuisanceCategory = Literal["noise", "aggression", "other"]
+DrugsCategory = Literal["cannabis_cultivation", "drug_dealing", "other"]
+DrugsStage = Literal["reported", "warning", "closure_ordered"]
+EvictionReason = Literal["arrears", "nuisance", "drugs", "fraud", "other"]
+ResolveReason = Literal["paid", "payment_arrangement", "moved", "other"]
+
+Priority = Literal["critical", "high", "medium", "low"]
+PRIORITIES: Final[tuple[Priority, ...]] = get_args(Priority)
+"""Most urgent first."""
+
+
+def priority_rank(priority: Priority) -> int:
+    """Higher is more urgent: low 0 … critical 3."""
+    return len(PRIORITIES) - 1 - PRIORITIES.index(priority)
+
+
+CaseStatus = Literal["open", "contacted", "closed"]
+CASE_STATUSES: Final[tuple[CaseStatus, ...]] = get_args(CaseStatus)
+
+UsdOutcome = Literal[
+    "help_accepted",
+    "help_declined",
+    "not_reached",
+    "already_in_care",
+    "repeated_signal",
+    "not_resident",
+    "closed_other",
+]
+"""What the USD records when it closes a case (resultaat)."""
+USD_OUTCOMES: Final[tuple[UsdOutcome, ...]] = get_args(UsdOutcome)
+Outcome = UsdOutcome | Literal["resolved"]
+"""`resolved`: the corporation withdrew every open signal (CONTRACT §3 property 6)."""
+
+ContactChannel = Literal["letter", "phone", "email", "sms", "home_visit", "other"]
+CONTACT_CHANNELS: Final[tuple[ContactChannel, ...]] = get_args(ContactChannel)
+
+ChangeKind = Literal["opened", "updated", "escalated", "closed"]
+"""What the USD is told about a case change (`nl.vroegsignaal.case.<kind>`)."""
+CHANGE_KINDS: Final[tuple[ChangeKind, ...]] = get_args(ChangeKind)
+
+SignalStatus = Literal["accepted", "picked_up", "not_picked_up"]
+"""All a creditor may learn of its signal (DDAS: opgepakt / niet opgepakt)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One explained contribution to a risk score; `text` is plain words for a case worker."""
+
+    code: str
+    points: int
+    text: str
