@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from services.runtime import Runtime
 from shared.web import health
 from shared.web.auth import KeyStore
+from shared.web.deps import provide
 from shared.web.limits import BodyLimits
 from shared.web.problems import install_problem_handlers
 
@@ -38,18 +39,22 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    app.state.engine = runtime.engine
-    app.state.bus = runtime.bus
-    app.state.vault = runtime.vault
-    app.state.relay = runtime.relay
-    app.state.runtime = runtime
-    app.state.key_store = KeyStore(runtime.engine)
 
     async def refresh_gauges() -> None:
         for refresh in runtime.gauges:
             await refresh()
 
-    app.state.refresh_gauges = refresh_gauges
+    provide(
+        app,
+        runtime=runtime,
+        engine=runtime.engine,
+        bus=runtime.bus,
+        vault=runtime.vault,
+        wake_relay=runtime.relay.wake,
+        key_store=KeyStore(runtime.engine),
+        refresh_gauges=refresh_gauges,
+        signals=runtime.signals,
+    )
     install_problem_handlers(app)
     app.add_middleware(BodyLimits)
     for router in routers:  # before health: routes are matched in order, the API is the hot path

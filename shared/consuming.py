@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from shared.bus import Consumer, Record
 from shared.cloudevent import CloudEvent, EnvelopeError
 from shared.inbox import first_deliveries
+from shared.loops import Backoff, run_forever, wait_until
 from shared.observability import EVENTS_CONSUMED, EVENTS_REJECTED
 
 log = logging.getLogger(__name__)
@@ -105,19 +106,19 @@ class EventProcessor:
 
     async def run(self, stop: asyncio.Event) -> None:
         await self._start_consumer(stop)
-        backoff = 0.25
-        try:
-            while not stop.is_set():
+
+        async def step() -> float:
+            records = await self._consumer.fetch(self._batch_size, 0.5)
+            if records:
                 try:
-                    records = await self._consumer.fetch(self._batch_size, 0.5)
-                    if records:
-                        await self.process(records)
-                    backoff = 0.25
+                    await self.process(records)
                 except Exception:
-                    log.exception("%s: batch failed; retrying from committed offsets", self.name)
-                    await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, 10.0)
                     await self._restart_from_committed(stop)
+                    raise
+            return 0.0
+
+        try:
+            await run_forever(f"{self.name}: batch (retried from committed offsets)", step, stop)
         finally:
             await self._consumer.stop()
 
@@ -132,7 +133,7 @@ class EventProcessor:
             await self._start_consumer(stop)
 
     async def _start_consumer(self, stop: asyncio.Event) -> None:
-        delay = 0.5
+        backoff, failures = Backoff(first_s=0.5), 0
         while True:
             try:
                 await self._consumer.start()
@@ -140,8 +141,8 @@ class EventProcessor:
             except Exception as exc:
                 if stop.is_set():
                     raise
+                failures += 1
                 log.warning(
                     "%s: consumer start failed (%s); retrying", self.name, type(exc).__name__
                 )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
+                await wait_until(stop, timeout_s=backoff.delay(failures))

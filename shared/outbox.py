@@ -8,7 +8,6 @@ publishes a row twice, never zero times; consumers deduplicate by CloudEvent sou
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Sequence
 
 import orjson
@@ -17,9 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.bus import BusUnavailable, EventBus, Record
 from shared.db import SequenceId, is_postgres, metadata
-from shared.waiting import wait_until
-
-log = logging.getLogger(__name__)
+from shared.loops import Backoff, run_forever, wait_until
 
 outbox = Table(
     "outbox",
@@ -93,22 +90,13 @@ class OutboxRelay:
         return len(rows)
 
     async def run(self, stop: asyncio.Event, poll_s: float = 0.5) -> None:
-        backoff = 0.25
-        while not stop.is_set():
+        async def step() -> float:
             self._wake.clear()  # before the pass: a wake during it means "look again"
-            try:
-                moved = await self.relay_once()
-                backoff = 0.25
-            except Exception as exc:
-                if isinstance(exc, BusUnavailable):
-                    log.warning("outbox relay: %s; retrying in %.1fs", exc, backoff)
-                else:
-                    log.exception("outbox relay failed; retrying in %.1fs", backoff)
-                await wait_until(stop, timeout_s=backoff)
-                backoff = min(backoff * 2, 5.0)
-                continue
-            if moved < self._batch_size:
+            if await self.relay_once() < self._batch_size:
                 await wait_until(self._wake, stop, timeout_s=poll_s)
                 # Like a producer's linger.ms: under a stream of commits, a pass per commit would
                 # spend more on its round trips than on the rows; a short wait fills the pass.
                 await wait_until(stop, timeout_s=self._linger_s)
+            return 0.0
+
+        await run_forever("outbox relay", step, stop, Backoff(max_s=5.0), quiet=(BusUnavailable,))

@@ -111,5 +111,5 @@ async def _change(request: Request, work: Any, case_id: str) -> CaseDocument:
         raise ProblemError(409, str(exc)) from None
     except StaleCase:
         raise ProblemError(409, f"Case {case_id} changed meanwhile; read it and retry.") from None
-    request.app.state.relay.wake()
+    request.app.state.wake_relay()
     return document

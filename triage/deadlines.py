@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db import is_postgres
-from shared.waiting import wait_until
+from shared.loops import run_forever
 from triage.store import LoadedCase, loaded_from_row, save
 from triage.tables import cases
 
@@ -51,10 +51,9 @@ async def escalate_overdue(
 async def watch_deadlines(
     engine: AsyncEngine, stop: asyncio.Event, wake: Callable[[], None], every_s: float = 30.0
 ) -> None:
-    while not stop.is_set():
-        try:
-            if await escalate_overdue(engine):
-                wake()
-        except Exception:
-            log.exception("deadline sweep failed")
-        await wait_until(stop, timeout_s=every_s)
+    async def step() -> float:
+        if await escalate_overdue(engine):
+            wake()
+        return every_s
+
+    await run_forever("deadline sweep", step, stop)

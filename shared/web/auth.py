@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.crypto import hash_api_key, new_api_key
 from shared.db import UtcDateTime, metadata
+from shared.web.deps import provided
 from shared.web.problems import ProblemError
 
 # Source names end up in CloudEvent `source` URIs and metric labels: keep them plain.
@@ -94,16 +95,18 @@ class KeyStore:
         return found
 
 
-def require(scope: str) -> Callable[[Request], Awaitable[Principal]]:
+KeyStoreDep = Annotated[KeyStore, Depends(provided("key_store"))]
+
+
+def require(scope: str) -> Callable[[Request, KeyStore], Awaitable[Principal]]:
     """FastAPI dependency: 401 without a valid key, 403 without `scope`."""
 
-    async def dependency(request: Request) -> Principal:
+    async def dependency(request: Request, store: KeyStoreDep) -> Principal:
         header = request.headers.get("authorization", "")
         scheme, _, key = header.partition(" ")
         challenge = {"WWW-Authenticate": "Bearer"}
         if scheme.lower() != "bearer" or not key:
             raise ProblemError(401, "Send `Authorization: Bearer <api key>`.", headers=challenge)
-        store: KeyStore = request.app.state.key_store
         principal = await store.principal(key.strip())
         if principal is None:
             raise ProblemError(401, "Unknown or revoked API key.", headers=challenge)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from shared.asyncapi import asyncapi_document
+from shared.web.deps import BusDep, EngineDep, provided
 from shared.web.problems import json_response
 
 router = APIRouter(tags=["operations"])
+RefreshGaugesDep = Annotated[Callable[[], Awaitable[None]], Depends(provided("refresh_gauges"))]
 
 
 @router.get("/healthz", summary="The process is alive")
@@ -25,15 +28,15 @@ async def healthz() -> dict[str, str]:
     summary="Database and bus are reachable",
     responses={503: {"description": "Something this process needs is down"}},
 )
-async def readyz(request: Request) -> Response:
+async def readyz(engine: EngineDep, bus: BusDep) -> Response:
     checks: dict[str, Any] = {}
     try:
-        async with request.app.state.engine.connect() as conn:
+        async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
         checks["database"] = "up"
     except Exception as exc:
         checks["database"] = f"down: {type(exc).__name__}"
-    checks["bus"] = "up" if await request.app.state.bus.is_ready() else "down"
+    checks["bus"] = "up" if await bus.is_ready() else "down"
     ready = all(value == "up" for value in checks.values())
     return json_response(
         {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
@@ -46,8 +49,6 @@ async def asyncapi() -> dict[str, Any]:
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def metrics(request: Request) -> Response:
-    refresh = getattr(request.app.state, "refresh_gauges", None)
-    if refresh is not None:
-        await refresh()
+async def metrics(refresh_gauges: RefreshGaugesDep) -> Response:
+    await refresh_gauges()
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
