@@ -6,11 +6,8 @@ The sender makes one attempt and reports what happened; retry decisions live in
 
 from __future__ import annotations
 
-import base64
-import binascii
 import enum
 import math
-import secrets
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -24,27 +21,7 @@ from standardwebhooks import Webhook
 
 from notifier.domain.delivery import AttemptResult
 from notifier.domain.notification import Notification
-
-SECRET_PREFIX = "whsec_"
-_MIN_SECRET_BYTES = 24
-_MAX_SECRET_BYTES = 64
-
-
-def generate_webhook_secret() -> str:
-    """A fresh `whsec_` secret of 32 random bytes, to hand to the USD."""
-    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
-
-
-def is_usable_secret(secret: str) -> bool:
-    """True for `whsec_` + valid base64 of 24 to 64 bytes (the Standard Webhooks range)."""
-    if not secret.startswith(SECRET_PREFIX):
-        return False
-    encoded = secret.removeprefix(SECRET_PREFIX)
-    try:
-        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    return _MIN_SECRET_BYTES <= len(key) <= _MAX_SECRET_BYTES
+from shared.keys import is_usable_webhook_secret
 
 
 def to_json_value(value: object) -> Any:
@@ -105,7 +82,7 @@ class WebhookSender:
         source: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        if not is_usable_secret(secret):
+        if not is_usable_webhook_secret(secret):
             raise ValueError("webhook secret must be whsec_ + base64 of 24 to 64 bytes")
         if not source:
             raise ValueError("CloudEvent source must not be empty")

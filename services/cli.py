@@ -7,7 +7,9 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from shared.settings import Settings, SettingsError
+from pydantic import ValidationError
+
+from shared.settings import Settings, SettingsError, settings_problem
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,7 +47,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"vroegsignaal: configuration error: {settings_problem(exc)}", file=sys.stderr)
+        return 2
     try:
         if args.command == "run":
             from services.serve import run_embedded
@@ -54,11 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             from services.serve import serve_service
 
-            settings.check_production()
-            if args.service == "notifier":
-                from services.notifier import check_notifier_settings
-
-                check_notifier_settings(settings)
+            settings.check_production(args.service)
             return serve_service(settings, args.service, args.host, args.port)
         if args.command == "keys":
             from services.admin import create_api_key, revoke_api_key

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-from urllib.parse import urlsplit
 
 import httpx
 from fastapi import APIRouter
@@ -18,13 +16,13 @@ from notifier.payload import PayloadBuilder
 from notifier.recorder import CONSUMER, NotificationRecorder
 from notifier.store import count_dead_letters, endpoint_key, is_endpoint_disabled
 from notifier.tables import team_emails
-from notifier.webhook import WebhookSender, is_usable_secret
+from notifier.webhook import WebhookSender
 from notifier.worker import DeliveryWorker
 from services.runtime import Runtime
 from shared.consuming import EventProcessor
 from shared.events import CASES_TOPIC
 from shared.observability import DEAD_LETTERS, ENDPOINT_DISABLED
-from shared.settings import Settings, SettingsError
+from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +41,6 @@ ATTEMPT_TIMEOUT_S = (
 """One POST at most: connect, write and read in turn. The worker cuts an attempt off after this
 (httpx's timeouts are per operation) and sizes its claim lease from it. No pool wait: the worker
 never has more requests in flight than the pool has connections."""
-_LOOPBACK_NAMES = ("localhost",)
 
 
 def start_notifier_workers(runtime: Runtime, policy: RetryPolicy | None = None) -> None:
@@ -86,7 +83,7 @@ def _delivery_worker(
     settings = runtime.settings
     if not settings.usd_webhook_url:
         return None
-    check_webhook_settings(settings)
+    settings.check_webhook()
     client = httpx.AsyncClient(timeout=HTTP_TIMEOUT, limits=HTTP_LIMITS, follow_redirects=False)
     sender = WebhookSender(
         client, settings.usd_webhook_url, settings.usd_webhook_secret or "", WEBHOOK_SOURCE
@@ -110,46 +107,6 @@ async def _run_worker(runtime: Runtime, worker: DeliveryWorker, client: httpx.As
         await worker.run(runtime.stop)
     finally:
         await client.aclose()
-
-
-def check_webhook_settings(settings: Settings) -> None:
-    """Webhooks need a usable `whsec_` secret to be signed; refuse to start without one."""
-    if settings.usd_webhook_url and not is_usable_secret(settings.usd_webhook_secret or ""):
-        raise SettingsError("VS_USD_WEBHOOK_SECRET must be whsec_ + base64 of 24 to 64 bytes")
-
-
-def check_notifier_settings(settings: Settings) -> None:
-    """For `serve notifier` (production): refuse to start with nowhere safe to send to.
-
-    Without `VS_USD_WEBHOOK_URL` notifications would only pile up; with the full payload
-    (household contact data) the URL must be https, except on loopback (a local TLS proxy or
-    a test receiver). Also checks the secret. The embedded `run` only warns and stores.
-    """
-    url = settings.usd_webhook_url
-    if not url:
-        raise SettingsError("VS_USD_WEBHOOK_URL must be set: notifications are not sent without it")
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise SettingsError("VS_USD_WEBHOOK_URL must be an http(s) URL with a host")
-    if (
-        parts.scheme == "http"
-        and settings.webhook_payload == "full"
-        and not _loopback(parts.hostname)
-    ):
-        raise SettingsError(
-            "VS_USD_WEBHOOK_URL must be https with VS_WEBHOOK_PAYLOAD=full: the payload holds "
-            "household contact data (http is allowed for 127.0.0.1, ::1 and localhost only)"
-        )
-    check_webhook_settings(settings)
-
-
-def _loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 async def notifier_gauges(engine: AsyncEngine, settings: Settings | None = None) -> None:

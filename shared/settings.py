@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SECRETS = frozenset({"", "changeme", "change-me", "secret", "whsec_changeme"})
+from shared.keys import is_usable_pii_key, is_usable_webhook_secret
 
 
 class SettingsError(ValueError):
@@ -51,16 +53,69 @@ class Settings(BaseSettings):
     def embedded_bus(self) -> bool:
         return not self.kafka_bootstrap_servers
 
-    def check_production(self) -> None:
-        """A missing or default secret in production mode is a start-up error (CONTRACT §7)."""
+    def check_webhook(self) -> None:
+        """Webhooks are signed: with a URL, the secret must be a usable `whsec_` secret."""
+        if self.usd_webhook_url and not is_usable_webhook_secret(self.usd_webhook_secret or ""):
+            raise SettingsError(
+                "VS_USD_WEBHOOK_SECRET must be set to a generated whsec_ secret "
+                "(whsec_ + base64 of 24 to 64 random bytes)"
+            )
+
+    def check_production(self, service: str | None = None) -> None:
+        """Every start-up check of `serve` (production mode), in one place (CONTRACT §7).
+
+        A missing, default or weak secret is an error; so is a notifier with nowhere safe to
+        send to: without `VS_USD_WEBHOOK_URL` notifications would only pile up, and with the full
+        payload (household contact data) the URL must be https, except on loopback.
+        """
         problems = []
         if not self.database_url or self.database_url.startswith("sqlite"):
             problems.append("VS_DATABASE_URL must point at PostgreSQL")
         if self.embedded_bus:
             problems.append("VS_KAFKA_BOOTSTRAP_SERVERS must be set")
-        if (self.pii_key or "") in DEFAULT_SECRETS:
-            problems.append("VS_PII_KEY must be set to a generated key")
-        if self.usd_webhook_url and (self.usd_webhook_secret or "") in DEFAULT_SECRETS:
-            problems.append("VS_USD_WEBHOOK_SECRET must be set to a generated whsec_ secret")
+        if not is_usable_pii_key(self.pii_key or ""):
+            problems.append(
+                "VS_PII_KEY must be set to a generated key (url-safe base64 of 32 random bytes)"
+            )
+        if service == "notifier":
+            problems.extend(self._webhook_url_problems())
+        try:
+            self.check_webhook()
+        except SettingsError as exc:
+            problems.append(str(exc))
         if problems:
             raise SettingsError("; ".join(problems))
+
+    def _webhook_url_problems(self) -> list[str]:
+        url = self.usd_webhook_url
+        if not url:
+            return ["VS_USD_WEBHOOK_URL must be set: notifications are not sent without it"]
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            return ["VS_USD_WEBHOOK_URL must be an http(s) URL with a host"]
+        if (
+            parts.scheme == "http"
+            and self.webhook_payload == "full"
+            and not _loopback(parts.hostname)
+        ):
+            return [
+                "VS_USD_WEBHOOK_URL must be https with VS_WEBHOOK_PAYLOAD=full: the payload holds "
+                "household contact data (http is allowed for 127.0.0.1, ::1 and localhost only)"
+            ]
+        return []
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def settings_problem(error: ValidationError) -> str:
+    """One line naming each bad variable, never its value (it may be a secret)."""
+    return "; ".join(
+        f"VS_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in error.errors()
+    )

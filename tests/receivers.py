@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from notifier.webhook import generate_webhook_secret
+from shared.keys import generate_webhook_secret
 
 
 @dataclass(frozen=True)

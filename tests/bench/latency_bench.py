@@ -28,9 +28,9 @@ import httpx
 import orjson
 
 from notifier.recorder import CONSUMER as NOTIFIER_GROUP
-from notifier.webhook import generate_webhook_secret
 from shared.crypto import generate_pii_key
 from shared.events import CASES_TOPIC, SIGNALS_TOPIC
+from shared.keys import generate_webhook_secret
 from signal_ingest.feedback import CONSUMER as FEEDBACK_GROUP
 from tests.bench.http_clients import HttpxPoster, Poster, RawPool
 from tests.bench.infra import OUT, Server, Servers, create_api_key, empty_tables, scalar

@@ -23,7 +23,7 @@ from notifier.webhook import (
     WebhookSender,
     encode_event,
     generate_webhook_secret,
-    is_usable_secret,
+    is_usable_webhook_secret,
 )
 
 SOURCE = "/vroegsignaal/triage"
@@ -183,7 +183,7 @@ def test_minimal_payload_names_the_case_and_its_link():
 def test_generated_secrets_are_usable_and_distinct():
     first, second = generate_webhook_secret(), generate_webhook_secret()
 
-    assert is_usable_secret(first) and is_usable_secret(second)
+    assert is_usable_webhook_secret(first) and is_usable_webhook_secret(second)
     assert first != second
 
 
@@ -192,7 +192,7 @@ def test_generated_secrets_are_usable_and_distinct():
     ["", "whsec_", "c2VjcmV0", "whsec_c2VjcmV0", "whsec_not base64!!", "whsec_" + "A" * 200],
 )
 def test_unusable_secrets_are_refused(secret, http_client):
-    assert not is_usable_secret(secret)
+    assert not is_usable_webhook_secret(secret)
     with pytest.raises(ValueError, match="secret"):
         WebhookSender(http_client, "http://127.0.0.1/", secret, SOURCE)
 
