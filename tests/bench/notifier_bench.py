@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from notifier.payload import PayloadBuilder
 from notifier.recorder import CONSUMER, NotificationRecorder
 from notifier.tables import notifications, webhook_deliveries
-from notifier.webhook import WebhookSender, generate_webhook_secret
+from notifier.webhook import WebhookSender
 from notifier.worker import DeliveryWorker
 from services.notifier import (
     HTTP_LIMITS,
@@ -45,6 +45,7 @@ from shared.consuming import EventProcessor
 from shared.crypto import PiiVault, generate_pii_key
 from shared.db import create_engine
 from shared.events import CASES_TOPIC
+from shared.keys import generate_webhook_secret
 from shared.outbox import outbox
 from shared.settings import Settings
 from tests.bench.infra import Server, Servers, empty_tables, scalar

@@ -19,12 +19,8 @@ from notifier.domain.delivery import (
     new_delivery,
 )
 from notifier.domain.notification import EventType, Notification, minimal_data
-from notifier.webhook import (
-    WebhookSender,
-    encode_event,
-    generate_webhook_secret,
-    is_usable_webhook_secret,
-)
+from notifier.webhook import WebhookSender, encode_event
+from shared.keys import generate_webhook_secret, is_usable_webhook_secret
 
 SOURCE = "/vroegsignaal/triage"
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
