@@ -6,12 +6,13 @@ import sys
 
 from services.schema import upgrade
 from shared.db import create_engine
+from shared.files import private_dir
 from shared.settings import Settings
-from shared.web.auth import create_key, revoke_key
+from shared.web.auth import create_key, list_keys, revoke_key
 
 
 async def create_api_key(settings: Settings, source: str, scopes: str) -> int:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
     await upgrade(settings.resolved_database_url)
     engine = create_engine(settings.resolved_database_url)
     try:
@@ -38,4 +39,20 @@ async def revoke_api_key(settings: Settings, key_id: str) -> int:
         print(f"vroegsignaal: no active key {key_id}", file=sys.stderr)
         return 1
     print(f"revoked {key_id}")
+    return 0
+
+
+async def list_api_keys(settings: Settings) -> int:
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        async with engine.connect() as conn:
+            keys = await list_keys(conn)
+    finally:
+        await engine.dispose()
+    print(f"{'key id':<34}{'source':<26}{'created':<22}{'revoked':<22}scopes")
+    for k in keys:
+        revoked = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "active"
+        print(
+            f"{k.key_id:<34}{k.source:<26}{k.created_at:%Y-%m-%d %H:%M:%S}  {revoked:<22}{k.scopes}"
+        )
     return 0

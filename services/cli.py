@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from shared.files import private_dir
 from shared.settings import Settings, SettingsError, settings_problem
 
 
@@ -31,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--scopes", required=True, help="comma-separated, e.g. signals:write")
     revoke = keys.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("key_id")
+    keys.add_parser("list", help="ids, sources, scopes, created, revoked (never a key)")
 
     db = commands.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations")
@@ -63,10 +65,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings.check_production(args.service)
             return serve_service(settings, args.service, args.host, args.port)
         if args.command == "keys":
-            from services.admin import create_api_key, revoke_api_key
+            from services.admin import create_api_key, list_api_keys, revoke_api_key
 
             if args.action == "create":
                 return asyncio.run(create_api_key(settings, args.source, args.scopes))
+            if args.action == "list":
+                return asyncio.run(list_api_keys(settings))
             return asyncio.run(revoke_api_key(settings, args.key_id))
         if args.command == "dlq":
             from services import dlq
@@ -77,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "db":
             from services.schema import upgrade
 
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(settings.data_dir)
             asyncio.run(upgrade(settings.resolved_database_url))
             print("database is at the latest migration")
             return 0

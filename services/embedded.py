@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 from fastapi import FastAPI
 
 from services.processes import EMBEDDED
 from services.runtime import Runtime
+from shared.files import write_private
 from shared.web.auth import SCOPES, create_key
 
 DEV_SOURCE = "dev-corporation"
@@ -25,9 +25,7 @@ async def ensure_development_key(runtime: Runtime) -> str:
         return path.read_text().strip()
     async with runtime.engine.begin() as conn:
         _, key = await create_key(conn, DEV_SOURCE, set(SCOPES))
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(key + "\n")
+    write_private(path, key + "\n")
     print(
         f"Created a development API key (all scopes, source {DEV_SOURCE!r}), kept in {path}:",
         file=sys.stdout,

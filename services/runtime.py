@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from shared.consuming import EventProcessor
 from shared.crypto import PiiVault, generate_pii_key
 from shared.db import create_engine
 from shared.events import TOPICS
+from shared.files import private_dir, write_private
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
 from signal_ingest.committer import SignalCommitter
@@ -71,10 +71,7 @@ def pii_key(settings: Settings) -> str:
         return settings.pii_key
     path = settings.data_dir / "pii.key"
     if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(generate_pii_key())
+        write_private(path, generate_pii_key())
     return path.read_text().strip()
 
 
@@ -85,7 +82,7 @@ def build_bus(settings: Settings) -> EventBus:
 
 
 async def build_runtime(settings: Settings) -> Runtime:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
     engine = create_engine(settings.resolved_database_url)
     bus = build_bus(settings)
     await bus.start()

@@ -14,6 +14,7 @@ from services import embedded
 from services.processes import SERVICES
 from services.runtime import build_runtime
 from services.schema import upgrade
+from shared.files import private_dir
 from shared.observability import configure_logging
 from shared.settings import Settings
 
@@ -51,7 +52,7 @@ def run_embedded(settings: Settings, host: str, port: int) -> int:
     configure_logging()
 
     async def main() -> None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         await upgrade(settings.resolved_database_url)
         runtime = await build_runtime(settings)
         key = await embedded.ensure_development_key(runtime)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql import Insert
 from sqlalchemy.sql.schema import Table
 from sqlalchemy.types import TypeDecorator
+
+from shared.files import private_file
 
 metadata = MetaData(
     naming_convention={
@@ -51,6 +54,9 @@ def _json_dumps(value: Any) -> str:
 def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     json = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
     if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            private_file(Path(database))
         engine = create_async_engine(url, **json)
 
         @event.listens_for(engine.sync_engine, "connect")

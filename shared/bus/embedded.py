@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from shared.bus import Record
+from shared.files import private_file
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -39,7 +40,7 @@ class EmbeddedLog:
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(self._path)
             db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")

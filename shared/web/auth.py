@@ -70,9 +70,13 @@ async def revoke_key(conn: AsyncConnection, key_id: str) -> bool:
 
 
 class KeyStore:
-    """Looks keys up by hash, caching answers briefly: a revocation takes effect within `ttl_s`."""
+    """Looks keys up by hash, caching answers briefly: a revocation takes effect within `ttl_s`.
 
-    def __init__(self, engine: AsyncEngine, ttl_s: float = 5.0) -> None:
+    Half a second keeps a revoked key from working for more than a second in any process
+    (CONTRACT §1) while a busy source still costs one lookup per key per half second.
+    """
+
+    def __init__(self, engine: AsyncEngine, ttl_s: float = 0.5) -> None:
         self._engine, self._ttl = engine, ttl_s
         self._cache: dict[str, tuple[float, Principal | None]] = {}
 
@@ -96,6 +100,30 @@ class KeyStore:
 
 
 KeyStoreDep = Annotated[KeyStore, Depends(provided("key_store"))]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyListing:
+    """A key as `keys list` shows it: never the key or its hash."""
+
+    key_id: str
+    source: str
+    scopes: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+async def list_keys(conn: AsyncConnection) -> list[KeyListing]:
+    rows = await conn.execute(
+        select(
+            api_keys.c.key_id,
+            api_keys.c.source,
+            api_keys.c.scopes,
+            api_keys.c.created_at,
+            api_keys.c.revoked_at,
+        ).order_by(api_keys.c.created_at)
+    )
+    return [KeyListing(*row) for row in rows]
 
 
 def require(scope: str) -> Callable[[Request, KeyStore], Awaitable[Principal]]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
+from uuid import uuid4
 
 import httpx
 
@@ -22,7 +24,7 @@ def cli(*args: str, data: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-async def test_keys_are_created_used_and_revoked(tmp_path: Path) -> None:
+async def test_keys_are_created_listed_used_and_revoked_within_a_second(tmp_path: Path) -> None:
     data = tmp_path / "var"
     assert cli("db", "upgrade", data=data).returncode == 0
     created = cli(
@@ -40,19 +42,39 @@ async def test_keys_are_created_used_and_revoked(tmp_path: Path) -> None:
                 await client.post("/v1/signals", json=rent_arrears(), headers=auth)
             ).status_code == 202
             assert cli("keys", "revoke", key_id, data=data).returncode == 0
-            vs.terminate()
-            restarted = VroegsignaalProcess(
-                ["run"], {"VS_DATA_DIR": str(data)}, tmp_path / "run.log"
-            )
-            await restarted.start()
-            try:
-                async with httpx.AsyncClient(base_url=restarted.url) as again:
-                    response = await again.post("/v1/signals", json=rent_arrears(), headers=auth)
-                assert response.status_code == 401
-            finally:
-                restarted.terminate()
+            revoked_at = time.monotonic()
+            while (
+                await client.get("/v1/signals/" + str(uuid4()), headers=auth)
+            ).status_code != 401:
+                assert time.monotonic() - revoked_at < 1.0, "a revoked key still worked after 1 s"
     finally:
         vs.terminate()
+    listed = cli("keys", "list", data=data)
+    assert listed.returncode == 0
+    [row] = [line for line in listed.stdout.splitlines() if key_id in line]
+    assert "woonstichting-gooi" in row and "signals:write" in row and "revoked" in row
+    assert key not in listed.stdout and key.split("_")[-1] not in listed.stdout
+
+
+async def test_data_files_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    data = tmp_path / "var"
+    vs = VroegsignaalProcess(["run"], {"VS_DATA_DIR": str(data)}, tmp_path / "run.log")
+    await vs.start()
+    try:
+        key = (data / "dev-api-key").read_text().strip()
+        async with httpx.AsyncClient(base_url=vs.url) as client:
+            auth = {"Authorization": f"Bearer {key}"}
+            assert (
+                await client.post("/v1/signals", json=rent_arrears(), headers=auth)
+            ).status_code == 202
+    finally:
+        vs.terminate()
+    files = [p for p in data.rglob("*") if p.is_file()]
+    assert {p.name for p in files} >= {"vroegsignaal.sqlite3", "eventlog.sqlite3", "pii.key"}
+    assert {p.name: oct(p.stat().st_mode & 0o777) for p in files} == {
+        p.name: "0o600" for p in files
+    }
+    assert data.stat().st_mode & 0o077 == 0
 
 
 def test_unknown_scope_is_refused(tmp_path: Path) -> None:
