@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from services.schema import upgrade
 from shared.db import create_engine
 from shared.files import private_dir
@@ -11,10 +13,15 @@ from shared.settings import Settings
 from shared.web.auth import create_key, list_keys, revoke_key
 
 
-async def create_api_key(settings: Settings, source: str, scopes: str) -> int:
+async def _engine(settings: Settings) -> AsyncEngine:
+    """Key commands work on a fresh data folder too: the schema is brought up first."""
     private_dir(settings.data_dir)
     await upgrade(settings.resolved_database_url)
-    engine = create_engine(settings.resolved_database_url)
+    return create_engine(settings.resolved_database_url)
+
+
+async def create_api_key(settings: Settings, source: str, scopes: str) -> int:
+    engine = await _engine(settings)
     try:
         async with engine.begin() as conn:
             key_id, key = await create_key(conn, source, {s.strip() for s in scopes.split(",")})
@@ -29,7 +36,7 @@ async def create_api_key(settings: Settings, source: str, scopes: str) -> int:
 
 
 async def revoke_api_key(settings: Settings, key_id: str) -> int:
-    engine = create_engine(settings.resolved_database_url)
+    engine = await _engine(settings)
     try:
         async with engine.begin() as conn:
             revoked = await revoke_key(conn, key_id)
@@ -43,7 +50,7 @@ async def revoke_api_key(settings: Settings, key_id: str) -> int:
 
 
 async def list_api_keys(settings: Settings) -> int:
-    engine = create_engine(settings.resolved_database_url)
+    engine = await _engine(settings)
     try:
         async with engine.connect() as conn:
             keys = await list_keys(conn)
