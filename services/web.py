@@ -14,6 +14,7 @@ from shared.web.auth import KeyStore
 from shared.web.deps import provide
 from shared.web.limits import BodyLimits
 from shared.web.problems import install_problem_handlers
+from shared.web.rate_limit import RateLimiter
 
 DESCRIPTION = """Vroegsignaal: housing corporations signal eviction risks (rent arrears, nuisance,
 pollution, drugs, eviction orders) on the first day; the USD (Uitvoeringsdienst Sociaal Domein)
@@ -52,6 +53,9 @@ def create_app(
         vault=runtime.vault,
         wake_relay=runtime.relay.wake,
         key_store=KeyStore(runtime.engine),
+        rate_limiter=RateLimiter(
+            runtime.settings.rate_limit_per_s, runtime.settings.rate_limit_burst
+        ),
         refresh_gauges=refresh_gauges,
         signals=runtime.signals,
     )

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_sender: str = "vroegsignaal@localhost"
+    rate_limit_per_s: float = Field(100.0, gt=0, description="Requests per second per source.")
+    rate_limit_burst: int = Field(300, ge=1, description="Requests a source may burst above it.")
 
     @field_validator("data_dir")
     @classmethod

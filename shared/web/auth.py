@@ -17,6 +17,7 @@ from shared.crypto import hash_api_key, new_api_key
 from shared.db import UtcDateTime, metadata
 from shared.web.deps import provided
 from shared.web.problems import ProblemError
+from shared.web.rate_limit import RateLimiter
 
 # Source names end up in CloudEvent `source` URIs and metric labels: keep them plain.
 SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
@@ -100,6 +101,7 @@ class KeyStore:
 
 
 KeyStoreDep = Annotated[KeyStore, Depends(provided("key_store"))]
+RateLimiterDep = Annotated[RateLimiter, Depends(provided("rate_limiter"))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +128,12 @@ async def list_keys(conn: AsyncConnection) -> list[KeyListing]:
     return [KeyListing(*row) for row in rows]
 
 
-def require(scope: str) -> Callable[[Request, KeyStore], Awaitable[Principal]]:
+def require(scope: str) -> Callable[[Request, KeyStore, RateLimiter], Awaitable[Principal]]:
     """FastAPI dependency: 401 without a valid key, 403 without `scope`."""
 
-    async def dependency(request: Request, store: KeyStoreDep) -> Principal:
+    async def dependency(
+        request: Request, store: KeyStoreDep, limiter: RateLimiterDep
+    ) -> Principal:
         header = request.headers.get("authorization", "")
         scheme, _, key = header.partition(" ")
         challenge = {"WWW-Authenticate": "Bearer"}
@@ -138,6 +142,15 @@ def require(scope: str) -> Callable[[Request, KeyStore], Awaitable[Principal]]:
         principal = await store.principal(key.strip())
         if principal is None:
             raise ProblemError(401, "Unknown or revoked API key.", headers=challenge)
+        wait_s = limiter.retry_after(principal.source)
+        if wait_s is not None:
+            raise ProblemError(
+                429,
+                f"Source {principal.source!r} is over its rate limit of "
+                f"{limiter.rate_per_s:g} requests/s (bursts of {limiter.burst}); "
+                f"retry after {wait_s} s.",
+                headers={"Retry-After": str(wait_s)},
+            )
         if scope not in principal.scopes:
             raise ProblemError(403, f"This key lacks the `{scope}` scope.")
         return principal
