@@ -346,6 +346,9 @@ async def bench_latency(
                 "VS_DATABASE_URL": servers.database_url,
                 "VS_KAFKA_BOOTSTRAP_SERVERS": servers.kafka,
                 "VS_PII_KEY": generate_pii_key(),
+                # The limiter runs on the hot path as in production, set out of the way of the load.
+                "VS_RATE_LIMIT_PER_S": "1e9",
+                "VS_RATE_LIMIT_BURST": "1000000000",
                 "VS_DATA_DIR": data_dir,
                 "VS_USD_WEBHOOK_URL": receiver.url + "/hooks/usd",
                 "VS_USD_WEBHOOK_SECRET": secret,
