@@ -64,6 +64,7 @@ def create_app(
     for router in routers:  # before health: routes are matched in order, the API is the hot path
         app.include_router(router)
     app.include_router(health.router)
+    app.include_router(health.metrics_router(runtime.settings.metrics_require_key))
     if extra_schemas:
         _add_schemas(app, extra_schemas)
     return app

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_sender: str = "vroegsignaal@localhost"
+    metrics_require_key: bool = Field(False, description="Put /metrics behind an ops:read key.")
     rate_limit_per_s: float = Field(100.0, gt=0, description="Requests per second per source.")
     rate_limit_burst: int = Field(300, ge=1, description="Requests a source may burst above it.")
 

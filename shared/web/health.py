@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from shared.asyncapi import asyncapi_document
+from shared.web.auth import require
 from shared.web.deps import BusDep, EngineDep, provided
 from shared.web.problems import json_response
 
@@ -48,7 +49,15 @@ async def asyncapi() -> dict[str, Any]:
     return asyncapi_document()
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def metrics(refresh_gauges: RefreshGaugesDep) -> Response:
-    await refresh_gauges()
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+def metrics_router(protected: bool) -> APIRouter:
+    """`/metrics` names corporations (sources) in its labels, never households: public by default
+    so any Prometheus can scrape it; `VS_METRICS_REQUIRE_KEY=true` puts it behind `ops:read`."""
+    guard = [Depends(require("ops:read"))] if protected else []
+    metrics_routes = APIRouter(tags=["operations"], dependencies=guard)
+
+    @metrics_routes.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics(refresh_gauges: RefreshGaugesDep) -> Response:
+        await refresh_gauges()
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return metrics_routes
