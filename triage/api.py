@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
 from shared.case_document import CaseDocument, CaseWithHousehold
+from shared.vocabulary import CaseStatus, Priority
 from shared.web.auth import CaseReader, CaseWriter
 from shared.web.deps import EngineDep, VaultDep, WakeRelayDep
 from shared.web.problems import Problem, ProblemError
@@ -38,10 +39,10 @@ async def list_cases(
     _: CaseReader,
     cases: CasesDep,
     status: Annotated[
-        Literal["open", "contacted", "closed"] | None,
+        CaseStatus | None,
         Query(description="`open`: not closed (includes contacted); `contacted`; `closed`."),
     ] = None,
-    priority: Literal["critical", "high", "medium", "low"] | None = None,
+    priority: Priority | None = None,
     team: str | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
