@@ -8,9 +8,9 @@ from services.runtime import Runtime
 from shared.consuming import EventProcessor
 from shared.events import SIGNALS_TOPIC
 from triage import api
-from triage.deadlines import watch_deadlines
+from triage.consumer import SignalTriage
 from triage.domain.policy import default_policy_path, load_policy
-from triage.intake import SignalTriage
+from triage.workers import watch_deadlines
 
 ROUTERS: list[APIRouter] = [api.router]
 

@@ -1,18 +1,23 @@
-"""REST adapter of the USD's case API (CONTRACT §3): thin routes around `usd` and `queue`."""
+"""REST adapter of the USD's case API (CONTRACT §3): thin routes around `triage.service`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from shared.case_document import CaseDocument, CaseWithHousehold
+from shared.vocabulary import CaseStatus, Priority
 from shared.web.auth import CaseReader, CaseWriter
+from shared.web.deps import EngineDep, VaultDep, WakeRelayDep
 from shared.web.problems import Problem, ProblemError
-from triage import queue, usd
+from triage import service
 from triage.domain.errors import CaseError
+from triage.repository import StaleCase, transactions
 from triage.schemas import CasePage, CaseSummary, ContactAttemptIn, OutcomeIn
-from triage.store import StaleCase
+from triage.work_queue import BadCursor, QueueFilter
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -20,43 +25,33 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _case_transactions(engine: EngineDep) -> service.Transaction:
+    return transactions(engine)
+
+
+CasesDep = Annotated[service.Transaction, Depends(_case_transactions)]
+
+
 @router.get(
     "", response_model=CasePage, summary="Work queue: by priority, then deadline", responses=_ERRORS
 )
 async def list_cases(
-    request: Request,
     _: CaseReader,
+    cases: CasesDep,
     status: Annotated[
-        Literal["open", "contacted", "closed"] | None,
+        CaseStatus | None,
         Query(description="`open`: not closed (includes contacted); `contacted`; `closed`."),
     ] = None,
-    priority: Literal["critical", "high", "medium", "low"] | None = None,
+    priority: Priority | None = None,
     team: str | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> CasePage:
     try:
-        async with request.app.state.engine.connect() as conn:
-            rows, next_cursor = await queue.list_cases(conn, status, priority, team, cursor, limit)
-    except queue.BadCursor as exc:
+        page = await service.list_cases(cases, QueueFilter(status, priority, team, cursor, limit))
+    except BadCursor as exc:
         raise ProblemError(422, str(exc)) from None
-    return CasePage(
-        items=[
-            CaseSummary(
-                id=r.case_id,
-                status=r.status,
-                priority=r.priority,
-                risk_score=r.risk_score,
-                team=r.team,
-                respond_before=r.respond_before,
-                opened_at=r.opened_at,
-                outcome=r.outcome,
-                links={"self": f"/v1/cases/{r.case_id}"},
-            )
-            for r in rows
-        ],
-        next_cursor=next_cursor,
-    )
+    return CasePage(items=[CaseSummary.of(c) for c in page.items], next_cursor=page.next_cursor)
 
 
 @router.get(
@@ -65,12 +60,11 @@ async def list_cases(
     responses=_ERRORS,
     summary="One case with contact data (every read is audited)",
 )
-async def get_case(case_id: str, request: Request, reader: CaseReader) -> CaseWithHousehold:
-    state = request.app.state
-    try:
-        return await usd.read_case(state.engine, state.vault, case_id, reader.key_id, reader.source)
-    except usd.CaseNotFound:
-        raise ProblemError(404, f"No case {case_id}.") from None
+async def get_case(
+    case_id: str, reader: CaseReader, cases: CasesDep, vault: VaultDep
+) -> CaseWithHousehold:
+    with _problems(case_id):
+        return await service.read_case(cases, vault, case_id, reader.key_id, reader.source)
 
 
 @router.post(
@@ -80,36 +74,36 @@ async def get_case(case_id: str, request: Request, reader: CaseReader) -> CaseWi
     summary="Record a contact attempt (contactpoging)",
 )
 async def post_contact_attempt(
-    case_id: str, attempt: ContactAttemptIn, request: Request, _: CaseWriter
+    case_id: str, attempt: ContactAttemptIn, _: CaseWriter, cases: CasesDep, wake: WakeRelayDep
 ) -> CaseDocument:
-    return await _change(
-        request,
-        usd.record_contact_attempt(
-            request.app.state.engine, case_id, attempt.channel, attempt.reached, attempt.at
-        ),
-        case_id,
-    )
+    with _problems(case_id):
+        document = await service.record_contact_attempt(
+            cases, case_id, attempt.channel, attempt.reached, attempt.at
+        )
+    wake()
+    return document
 
 
 @router.post(
     "/{case_id}/outcome", responses=_ERRORS, summary="Close the case with its outcome (resultaat)"
 )
 async def post_outcome(
-    case_id: str, body: OutcomeIn, request: Request, _: CaseWriter
+    case_id: str, body: OutcomeIn, _: CaseWriter, cases: CasesDep, wake: WakeRelayDep
 ) -> CaseDocument:
-    return await _change(
-        request, usd.close_case(request.app.state.engine, case_id, body.outcome), case_id
-    )
+    with _problems(case_id):
+        document = await service.close_case(cases, case_id, body.outcome)
+    wake()
+    return document
 
 
-async def _change(request: Request, work: Any, case_id: str) -> CaseDocument:
+@contextmanager
+def _problems(case_id: str) -> Iterator[None]:
+    """The use cases' refusals as problem documents."""
     try:
-        document: CaseDocument = await work
-    except usd.CaseNotFound:
+        yield
+    except service.CaseNotFound:
         raise ProblemError(404, f"No case {case_id}.") from None
     except CaseError as exc:
         raise ProblemError(409, str(exc)) from None
     except StaleCase:
         raise ProblemError(409, f"Case {case_id} changed meanwhile; read it and retry.") from None
-    request.app.state.wake_relay()
-    return document

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.vocabulary import CaseStatus, ContactChannel, Priority, UsdOutcome
+from triage.work_queue import QueuedCase
 
 
 class ContactAttemptIn(BaseModel):
@@ -39,6 +40,20 @@ class CaseSummary(BaseModel):
     opened_at: datetime
     outcome: str | None
     links: dict[str, str]
+
+    @classmethod
+    def of(cls, case: QueuedCase) -> CaseSummary:
+        return cls(
+            id=case.case_id,
+            status=case.status,
+            priority=case.priority,
+            risk_score=case.risk_score,
+            team=case.team,
+            respond_before=case.respond_before,
+            opened_at=case.opened_at,
+            outcome=case.outcome,
+            links={"self": f"/v1/cases/{case.case_id}"},
+        )
 
 
 class CasePage(BaseModel):

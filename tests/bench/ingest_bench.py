@@ -23,7 +23,7 @@ from shared.crypto import generate_pii_key
 from shared.events import SIGNALS_TOPIC
 from tests.bench.infra import REPO, Server, Servers, create_api_key, scalar
 from tests.bench.kafka_admin import end_offsets, group_state, skip_bench_records
-from triage.intake import SignalTriage
+from triage.consumer import SignalTriage
 
 Load = dict[str, Any]
 

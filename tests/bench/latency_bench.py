@@ -43,7 +43,7 @@ from tests.bench.kafka_admin import (
     skip_bench_records,
 )
 from tests.bench.workload import notifying_signals
-from triage.intake import SignalTriage
+from triage.consumer import SignalTriage
 
 GROUPS = (
     (SignalTriage.CONSUMER, SIGNALS_TOPIC),

@@ -50,8 +50,8 @@ from shared.outbox import outbox
 from shared.settings import Settings
 from tests.bench.infra import Server, Servers, empty_tables, scalar
 from tests.bench.workload import NOTIFYING_KINDS, signal_records
+from triage.consumer import SignalTriage
 from triage.domain.policy import default_policy_path, load_policy
-from triage.intake import SignalTriage
 
 BATCH = 500  # what EventProcessor fetches per poll
 SIGNED_SAMPLES = 256  # distinct signed requests the bare loop cycles through

@@ -21,8 +21,8 @@ from shared.db import create_engine
 from tests.bench.infra import Servers, scalar
 from tests.bench.kafka_admin import create_topic, delete_topic
 from tests.bench.workload import publish, signal_records
+from triage.consumer import SignalTriage
 from triage.domain.policy import default_policy_path, load_policy
-from triage.intake import SignalTriage
 
 BATCH = 500  # what EventProcessor fetches per poll
 

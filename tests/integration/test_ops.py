@@ -24,7 +24,7 @@ from signal_ingest.feedback import CONSUMER as FEEDBACK
 from tests.e2e.process import eventually, free_port
 from tests.harness import Harness, running
 from tests.signals import PII, rent_arrears
-from triage.intake import SignalTriage
+from triage.consumer import SignalTriage
 from triage.tables import cases
 
 JSON = {"Content-Type": "application/json"}

@@ -14,8 +14,8 @@ from shared.events import SIGNAL_RECEIVED, CaseChanged, SignalReceived, signal_e
 from shared.outbox import outbox
 from shared.settings import Settings
 from tests.harness import Harness, running
+from triage.consumer import SignalTriage
 from triage.domain.policy import default_policy_path, load_policy
-from triage.intake import SignalTriage
 from triage.tables import cases
 
 

@@ -11,7 +11,8 @@ from shared.settings import Settings
 from tests.harness import Harness, running
 from tests.integration.test_triage_flow import case_of
 from tests.signals import rent_arrears
-from triage.deadlines import escalate_overdue
+from triage.repository import transactions
+from triage.service import escalate_overdue
 from triage.tables import cases
 
 JSON = {"Content-Type": "application/json"}
@@ -49,8 +50,9 @@ async def test_overdue_case_escalates_once_and_contacted_case_never(
                 .where(cases.c.case_id.in_([waiting["id"], contacted["id"]]))
                 .values(respond_before=datetime.now(UTC) - timedelta(hours=1))
             )
-        await escalate_overdue(vs.runtime.engine, limit=10_000)
-        await escalate_overdue(vs.runtime.engine, limit=10_000)
+        begin = transactions(vs.runtime.engine)
+        await escalate_overdue(begin, limit=10_000)
+        await escalate_overdue(begin, limit=10_000)
 
         assert (await history_kinds(vs, waiting["id"])).count("deadline_passed") == 1
         assert "deadline_passed" not in await history_kinds(vs, contacted["id"])

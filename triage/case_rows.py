@@ -1,7 +1,7 @@
-"""Maps the Case aggregate to its row and to the case document the USD reads (CONTRACT §3).
+"""Maps a case file to its row in `cases` and back; private to `triage.repository`.
 
 The row keeps query columns (status, priority, deadline) beside a JSON state; personal data is
-only in `sealed_household`, which the document opens for an authorised reader.
+only in `sealed_household`.
 """
 
 from __future__ import annotations
@@ -9,22 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.case_document import CaseDocument, CaseSignal, ContactAttemptRecord, HistoryItem
 from shared.vocabulary import Reason, priority_rank
+from triage.case_file import CaseFile
 from triage.domain.assessment import Assessment
 from triage.domain.case import Case
 from triage.domain.case_records import ContactAttempt, HistoryEntry
 from triage.domain.signals import Household, SignalFact
-
-
-def _fact(data: dict[str, Any]) -> SignalFact:
-    return SignalFact(
-        signal_id=data["id"],
-        source=data["source"],
-        type=data["type"],
-        occurred_at=datetime.fromisoformat(data["occurred_at"]),
-        details=data["details"],
-    )
+from triage.work_queue import QueuedCase
 
 
 def fact_json(fact: SignalFact) -> dict[str, Any]:
@@ -37,14 +28,27 @@ def fact_json(fact: SignalFact) -> dict[str, Any]:
     }
 
 
-def case_row(
-    case: Case, sealed_household: str, signals: list[dict[str, Any]], version: int
-) -> dict[str, Any]:
-    a = case.assessment
+def fact_from_json(data: dict[str, Any]) -> SignalFact:
+    return SignalFact(
+        signal_id=data["id"],
+        source=data["source"],
+        type=data["type"],
+        occurred_at=datetime.fromisoformat(data["occurred_at"]),
+        details=data["details"],
+    )
+
+
+def queue_rank(case: Case) -> int:
+    """The `priority_rank` column: ascending order puts the most urgent first."""
+    return -priority_rank(case.assessment.priority)
+
+
+def case_row(file: CaseFile, version: int) -> dict[str, Any]:
+    case, a = file.case, file.case.assessment
     state = {
         "household": {"minors": case.household.minors, "adults": case.household.adults},
         "open_signals": {t: fact_json(f) for t, f in case.open_signals.items()},
-        "signals": signals,
+        "signals": [fact_json(f) for f in file.signals],
         "reasons": [[r.code, r.points, r.text] for r in a.reasons],
         "contact_attempts": [
             [c.channel, c.reached, c.at.isoformat()] for c in case.contact_attempts
@@ -56,7 +60,7 @@ def case_row(
         "household_pseudonym": case.household_pseudonym,
         "status": case.status,
         "priority": a.priority,
-        "priority_rank": -priority_rank(a.priority),
+        "priority_rank": queue_rank(case),
         "risk_score": a.score,
         "team": a.team,
         "respond_before": case.respond_before,
@@ -65,13 +69,13 @@ def case_row(
         "closed_at": case.closed_at,
         "outcome": case.outcome,
         "policy_version": a.policy_version,
-        "sealed_household": sealed_household,
+        "sealed_household": file.sealed_household,
         "state": state,
         "version": version,
     }
 
 
-def case_from_row(row: Any) -> Case:
+def case_file_from_row(row: Any) -> CaseFile:
     state = row.state
     assessment = Assessment(
         score=row.risk_score,
@@ -80,11 +84,11 @@ def case_from_row(row: Any) -> Case:
         team=row.team,
         policy_version=row.policy_version,
     )
-    return Case(
+    case = Case(
         case_id=row.case_id,
         household_pseudonym=row.household_pseudonym,
         household=Household(**state["household"]),
-        open_signals={t: _fact(f) for t, f in state["open_signals"].items()},
+        open_signals={t: fact_from_json(f) for t, f in state["open_signals"].items()},
         assessment=assessment,
         opened_at=row.opened_at,
         respond_before=row.respond_before,
@@ -102,28 +106,18 @@ def case_from_row(row: Any) -> Case:
         ],
         overdue_escalated_for=row.overdue_escalated_for,
     )
+    signals = [fact_from_json(s) for s in state["signals"]]
+    return CaseFile(case, row.sealed_household, signals, row.version)
 
 
-def case_document(case: Case, signals: list[dict[str, Any]]) -> CaseDocument:
-    """The case as GET /v1/cases/{id} shows it, without the household (added by the reader)."""
-    a = case.assessment
-    open_ids = {f.signal_id for f in case.open_signals.values()}
-    return CaseDocument(
-        id=case.case_id,
-        status=case.status,
-        risk_score=a.score,
-        priority=a.priority,
-        reasons=list(a.reasons),
-        team=a.team,
-        respond_before=case.respond_before,
-        policy_version=a.policy_version,
-        opened_at=case.opened_at,
-        closed_at=case.closed_at,
-        signals=[CaseSignal(**s, open=s["id"] in open_ids) for s in signals],
-        contact_attempts=[
-            ContactAttemptRecord(channel=c.channel, reached=c.reached, at=c.at)
-            for c in case.contact_attempts
-        ],
-        outcome=case.outcome,
-        history=[HistoryItem(at=h.at, kind=h.kind, detail=dict(h.detail)) for h in case.history],
+def queued_case(row: Any) -> QueuedCase:
+    return QueuedCase(
+        case_id=row.case_id,
+        status=row.status,
+        priority=row.priority,
+        risk_score=row.risk_score,
+        team=row.team,
+        respond_before=row.respond_before,
+        opened_at=row.opened_at,
+        outcome=row.outcome,
     )

@@ -1,0 +1,109 @@
+"""Triage's use cases on an in-memory repository: what is stored and what the USD is told."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import orjson
+import pytest
+
+from shared.crypto import PiiVault, generate_pii_key
+from shared.events import SignalReceived
+from shared.vocabulary import SignalType
+from tests.unit.triage.fake_cases import FakeCases
+from tests.unit.triage.triage_factories import NOW, POLICY
+from triage import service
+from triage.case_file import CaseFile
+
+
+def received(
+    pseudonym: str, type_: SignalType, details: dict[str, Any], sealed: str = "sealed"
+) -> SignalReceived:
+    return SignalReceived(
+        signal_id=str(uuid.uuid4()),
+        source="corp-test",
+        type=type_,
+        occurred_at=NOW,
+        received_at=NOW,
+        household_pseudonym=pseudonym,
+        minors=0,
+        adults=1,
+        details=details,
+        contacts=1,
+        sealed_household=sealed,
+    )
+
+
+def arrears(pseudonym: str, amount: float) -> SignalReceived:
+    return received(pseudonym, "rent_arrears", {"amount_eur": amount, "monthly_rent_eur": 700.0})
+
+
+async def opened(cases: FakeCases, sealed: str = "sealed") -> CaseFile:
+    pseudonym = uuid.uuid4().hex
+    signal = received(pseudonym, "rent_arrears", {"amount_eur": 700.0}, sealed)
+    await service.triage_signals(cases, [signal], POLICY, NOW)
+    return (await cases.open_cases_for({pseudonym}))[pseudonym]
+
+
+async def test_a_first_signal_opens_a_case_and_announces_it() -> None:
+    cases = FakeCases()
+    file = await opened(cases)
+    (event,) = cases.announced()
+    assert (event.change, event.case_id, event.case.status) == ("opened", file.case.case_id, "open")
+    assert [s.type for s in event.case.signals] == ["rent_arrears"]
+    assert event.signal_status == "accepted"
+
+
+async def test_repeated_arrears_not_higher_announce_nothing_and_higher_ones_do() -> None:
+    cases, pseudonym = FakeCases(), uuid.uuid4().hex
+    await service.triage_signals(cases, [arrears(pseudonym, 900.0)], POLICY, NOW)
+    repeats = [arrears(pseudonym, 900.0), arrears(pseudonym, 450.0)]
+    await service.triage_signals(cases, repeats, POLICY, NOW)
+    assert [e.change for e in cases.announced()] == ["opened"]
+
+    await service.triage_signals(cases, [arrears(pseudonym, 2800.0)], POLICY, NOW)
+    assert [e.change for e in cases.announced()][1:] in (["updated"], ["escalated"])
+    assert len(cases.announced()[-1].case.signals) == 4  # the repeats are on file all the same
+
+
+async def test_a_refused_signal_leaves_the_rest_of_the_batch_triaged() -> None:
+    cases = FakeCases()
+    bad, good = arrears(uuid.uuid4().hex, -5.0), arrears(uuid.uuid4().hex, 700.0)
+    refused = await service.triage_signals(cases, [bad, good], POLICY, NOW)
+    assert set(refused) == {bad.signal_id}
+    assert [e.case.signals[0].id for e in cases.announced()] == [good.signal_id]
+
+
+async def test_contact_attempt_and_outcome_are_announced() -> None:
+    cases = FakeCases()
+    case_id = (await opened(cases)).case.case_id
+    attempt = await service.record_contact_attempt(cases.begin, case_id, "phone", False, NOW)
+    closed = await service.close_case(cases.begin, case_id, "help_accepted")
+    assert (attempt.status, closed.status) == ("contacted", "closed")
+    assert [e.change for e in cases.announced()] == ["opened", "updated", "closed"]
+    assert cases.announced()[-1].signal_status == "picked_up"
+
+
+async def test_an_unknown_case_cannot_be_changed() -> None:
+    with pytest.raises(service.CaseNotFound):
+        await service.close_case(FakeCases().begin, str(uuid.uuid4()), "help_accepted")
+
+
+async def test_an_overdue_case_escalates_once() -> None:
+    cases = FakeCases()
+    file = await opened(cases)
+    late = file.case.respond_before + timedelta(hours=1)
+    assert await service.escalate_overdue(cases.begin, late) == 1
+    assert await service.escalate_overdue(cases.begin, late + timedelta(days=1)) == 0
+    assert [e.change for e in cases.announced()] == ["opened", "escalated"]
+
+
+async def test_reading_a_case_opens_its_contacts_and_is_audited() -> None:
+    vault, cases = PiiVault(generate_pii_key()), FakeCases()
+    household = {"address": {"postcode": "1234AB", "house_number": 7}, "minors": 0}
+    case_id = (await opened(cases, vault.seal(orjson.dumps(household)))).case.case_id
+    shown = await service.read_case(cases.begin, vault, case_id, "key-1", "usd-test")
+    assert (shown.id, shown.household.address.house_number) == (case_id, 7)
+    assert cases.reads == [(case_id, "usd-test")]

@@ -1,0 +1,167 @@
+"""Triage's storage: the only module that touches triage's tables.
+
+It loads and saves case files (saving writes the events it is given to the outbox in the same
+transaction), answers the work-queue and overdue queries, and writes the audit log of
+contact-data reads. It never decides: the use cases in `triage.service` do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
+
+from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.bus import Record
+from shared.db import is_postgres
+from shared.outbox import add_to_outbox
+from triage.case_file import CaseFile
+from triage.case_rows import case_file_from_row, case_row, queued_case
+from triage.tables import cases, contact_data_reads
+from triage.work_queue import STATUS_GROUPS, QueueFilter, QueuePage, QueuePosition
+
+# Optimistic check on top of the row locks: a case changed since it was read is never overwritten.
+_UPDATE_CASE = update(cases).where(
+    cases.c.case_id == bindparam("_id"), cases.c.version == bindparam("_version")
+)
+_QUEUE_ORDER = (cases.c.priority_rank, cases.c.respond_before, cases.c.case_id)
+_QUEUE_COLUMNS = (
+    cases.c.case_id,
+    cases.c.status,
+    cases.c.priority,
+    cases.c.priority_rank,
+    cases.c.risk_score,
+    cases.c.team,
+    cases.c.respond_before,
+    cases.c.opened_at,
+    cases.c.outcome,
+)
+
+
+class StaleCase(RuntimeError):
+    """Another worker changed the case meanwhile; a batch is retried from committed offsets."""
+
+
+class SqlCaseRepository:
+    """Case files on one connection, inside the caller's transaction (row locks on PostgreSQL)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+        self._locks = is_postgres(conn)  # SQLite has one writer at a time: nothing to lock
+
+    async def open_cases_for(self, pseudonyms: Collection[str]) -> dict[str, CaseFile]:
+        """The open case of each household that has one, locked for change."""
+        query = select(cases).where(
+            cases.c.household_pseudonym.in_(list(set(pseudonyms))), cases.c.status != "closed"
+        )
+        if self._locks:
+            query = query.with_for_update()
+        rows = (await self._conn.execute(query)).all()
+        return {row.household_pseudonym: case_file_from_row(row) for row in rows}
+
+    async def get(self, case_id: str, *, for_change: bool = False) -> CaseFile | None:
+        query = select(cases).where(cases.c.case_id == case_id)
+        if for_change and self._locks:
+            query = query.with_for_update()
+        row = (await self._conn.execute(query)).first()
+        return case_file_from_row(row) if row is not None else None
+
+    async def overdue(self, now: datetime, limit: int) -> list[CaseFile]:
+        """Open cases past their deadline and not escalated for it yet, the oldest first.
+
+        Locked, skipping cases another watcher holds, so two watchers never escalate one twice.
+        """
+        query = (
+            select(cases)
+            .where(
+                cases.c.status == "open",
+                cases.c.respond_before < now,
+                or_(
+                    cases.c.overdue_escalated_for.is_(None),
+                    cases.c.overdue_escalated_for != cases.c.respond_before,
+                ),
+            )
+            .order_by(cases.c.respond_before)
+            .limit(limit)
+        )
+        if self._locks:
+            query = query.with_for_update(skip_locked=True)
+        return [case_file_from_row(row) for row in (await self._conn.execute(query)).all()]
+
+    async def save(self, files: Sequence[CaseFile], events: Sequence[Record]) -> None:
+        """Writes the case files and, in the same transaction, the events to the outbox.
+
+        Existing cases first: a case closed in this batch must leave the household's one-open-case
+        slot before a new case for the same household is inserted.
+        """
+        changed = [
+            {**case_row(f, f.version + 1), "_id": f.case.case_id, "_version": f.version}
+            for f in files
+            if not f.is_new
+        ]
+        if changed:
+            result = await self._conn.execute(_UPDATE_CASE, changed)  # one executemany
+            counted = self._conn.dialect.supports_sane_multi_rowcount or len(changed) == 1
+            if counted and result.rowcount != len(changed):
+                raise StaleCase(", ".join(str(row["_id"]) for row in changed))
+        new = [case_row(f, 1) for f in files if f.is_new]
+        if new:
+            await self._conn.execute(cases.insert(), new)
+        await add_to_outbox(self._conn, list(events))
+
+    async def record_contact_data_read(
+        self, case_id: str, key_id: str, source: str, at: datetime
+    ) -> None:
+        """Audit log: who (key and source) saw the contact data of which case, and when."""
+        await self._conn.execute(
+            contact_data_reads.insert().values(
+                case_id=case_id, key_id=key_id, source=source, read_at=at
+            )
+        )
+
+    async def queue(self, wanted: QueueFilter) -> QueuePage:
+        query = select(*_QUEUE_COLUMNS)
+        if wanted.status:
+            query = query.where(cases.c.status.in_(STATUS_GROUPS[wanted.status]))
+        if wanted.priority:
+            query = query.where(cases.c.priority == wanted.priority)
+        if wanted.team:
+            query = query.where(cases.c.team == wanted.team)
+        if wanted.cursor:
+            after = QueuePosition.decode(wanted.cursor)
+            rank, deadline, case_id = _QUEUE_ORDER
+            query = query.where(
+                or_(
+                    rank > after.priority_rank,
+                    and_(rank == after.priority_rank, deadline > after.respond_before),
+                    and_(
+                        rank == after.priority_rank,
+                        deadline == after.respond_before,
+                        case_id > after.case_id,
+                    ),
+                )
+            )
+        limit = wanted.limit
+        rows = (await self._conn.execute(query.order_by(*_QUEUE_ORDER).limit(limit + 1))).all()
+        next_cursor = None
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            next_cursor = QueuePosition(
+                last.priority_rank, last.respond_before, last.case_id
+            ).encode()
+        return QueuePage([queued_case(row) for row in rows[:limit]], next_cursor)
+
+
+def transactions(
+    engine: AsyncEngine,
+) -> Callable[[], AbstractAsyncContextManager[SqlCaseRepository]]:
+    """Each call opens one transaction on `engine`, with a repository working in it."""
+
+    @asynccontextmanager
+    async def begin() -> AsyncIterator[SqlCaseRepository]:
+        async with engine.begin() as conn:
+            yield SqlCaseRepository(conn)
+
+    return begin
