@@ -15,7 +15,7 @@ from services.processes import SERVICES
 from services.runtime import build_runtime
 from services.schema import upgrade
 from shared.files import private_dir
-from shared.observability import configure_logging
+from shared.logs import configure_logging
 from shared.settings import Settings
 
 
@@ -41,6 +41,7 @@ async def _serve(app: FastAPI, host: str, port: int) -> None:
         host=host,
         port=port,
         log_level="warning",
+        log_config=None,  # uvicorn's loggers go to the root handler: JSON lines like ours
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=5,  # open ops streams must not hold a shutdown for long

@@ -1,9 +1,7 @@
-"""Logging and Prometheus metrics. Labels are never personal data: only types, sources, teams."""
+"""Prometheus metrics (logs: `shared.logs`). Labels are never personal data: only types,
+sources, teams."""
 
 from __future__ import annotations
-
-import logging
-import sys
 
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -22,14 +20,3 @@ DELIVERY_LATENCY = Histogram(
     "From the case change (triage) to the webhook delivered to the USD",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
 )
-
-
-def configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    logging.getLogger("aiokafka").setLevel(logging.WARNING)
-    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per webhook is noise
