@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import socket
 from collections.abc import Coroutine
 from typing import Any
 
@@ -16,7 +17,7 @@ from services.runtime import build_runtime
 from services.schema import upgrade
 from shared.files import private_dir
 from shared.logs import configure_logging
-from shared.settings import Settings
+from shared.settings import Settings, SettingsError
 
 
 def _run_loop(main: Coroutine[Any, Any, None]) -> None:
@@ -49,7 +50,18 @@ async def _serve(app: FastAPI, host: str, port: int) -> None:
     await uvicorn.Server(config).serve()
 
 
+def check_port(host: str, port: int) -> None:
+    """A port in use is one clear line before anything starts (CONTRACT §7), not a traceback."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise SettingsError(f"port {port} on {host} cannot be used ({exc.strerror})") from None
+
+
 def run_embedded(settings: Settings, host: str, port: int) -> int:
+    check_port(host, port)
     configure_logging()
 
     async def main() -> None:
@@ -71,6 +83,7 @@ def run_embedded(settings: Settings, host: str, port: int) -> int:
 
 
 def serve_service(settings: Settings, service: str, host: str, port: int) -> int:
+    check_port(host, port)
     configure_logging()
 
     async def main() -> None:

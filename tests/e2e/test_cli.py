@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -111,3 +112,14 @@ def test_serve_notifier_refuses_personal_data_over_plain_http(tmp_path: Path) ->
     )
     assert result.returncode == 2
     assert "https" in result.stderr
+
+
+def test_a_port_in_use_is_one_line_naming_it(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("run", "--port", str(port), data=tmp_path / "var")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and f"port {port}" in result.stderr
+    assert "Traceback" not in result.stderr
