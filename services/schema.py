@@ -11,6 +11,7 @@ from alembic.config import Config
 import notifier.tables
 import shared.inbox
 import shared.outbox
+import shared.parking
 import shared.web.auth
 import signal_ingest.tables
 import triage.tables
@@ -21,6 +22,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 TABLE_MODULES = (
     shared.inbox,
     shared.outbox,
+    shared.parking,
     shared.web.auth,
     signal_ingest.tables,
     triage.tables,

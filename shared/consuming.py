@@ -2,7 +2,9 @@
 
 One database transaction per fetched batch records every effect and its event id (inbox); the
 offsets are committed only after it. A failed batch rewinds to the committed offsets and is
-retried, so nothing acknowledged is skipped; a record that cannot be read is counted and skipped.
+retried, so nothing acknowledged is skipped. A record that cannot be read, or that fails alone
+where its batch kept failing (a poison record), is parked with its reason and the partition goes
+on; an outage of the database or bus never parks anything.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from pydantic import ValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.bus import Consumer, Record
+from shared.bus import BusUnavailable, Consumer, Record
 from shared.cloudevent import CloudEvent, EnvelopeError
 from shared.inbox import first_deliveries
 from shared.loops import Backoff, run_forever, wait_until
 from shared.observability import EVENTS_CONSUMED, EVENTS_REJECTED
+from shared.parking import park
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,14 @@ write in the batch."""
 BatchHandler = Callable[[AsyncConnection, Sequence[CloudEvent]], Awaitable[None]]
 """Handles a batch of new events in one transaction (for throughput); it skips what it cannot
 read itself."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Failures that say nothing about the record: the database or bus is away, or a race that
+    a retry resolves (an exception class may declare `transient = True`)."""
+    return isinstance(
+        exc, OSError | TimeoutError | BusUnavailable | OperationalError | InterfaceError
+    ) or bool(getattr(exc, "transient", False))
 
 
 class UnreadableEvent(ValueError):
@@ -47,6 +59,7 @@ class EventProcessor:
         batch_size: int = 500,
         *,
         handle_batch: BatchHandler | None = None,
+        isolate_after: int = 3,
     ) -> None:
         if (handle is None) == (handle_batch is None):
             raise ValueError("give either handle or handle_batch")
@@ -55,6 +68,8 @@ class EventProcessor:
         self._handle_batch = handle_batch or self._one_by_one(handle)  # type: ignore[arg-type]
         self._after_commit = after_commit or (lambda: None)
         self._batch_size = batch_size
+        self._isolate_after = isolate_after
+        self._failures = 0
         self.processed = 0
 
     @property
@@ -72,26 +87,77 @@ class EventProcessor:
         return handle_each
 
     async def process(self, records: list[Record]) -> None:
-        events = []
+        """One transaction for the batch; after `isolate_after` failures of the same batch its
+        records are handled one by one, and one that fails alone as well is parked."""
+        try:
+            await self._process_batch(records)
+            self._failures = 0
+        except Exception as exc:
+            if is_transient(exc):
+                raise  # the database or bus is away: retry the batch, never park for that
+            self._failures += 1
+            if self._failures < self._isolate_after:
+                raise
+            log.warning(
+                "%s: batch failed %d times; handling it record by record", self.name, self._failures
+            )
+            for record in records:
+                await self._process_alone(record)
+            self._failures = 0
+
+    async def _process_batch(self, records: list[Record]) -> None:
+        readable: list[tuple[Record, CloudEvent]] = []
+        unreadable: list[tuple[Record, str]] = []
         for record in records:
             try:
-                events.append(record.event())
+                readable.append((record, record.event()))
             except EnvelopeError as exc:
-                EVENTS_REJECTED.labels(consumer=self.name).inc()
-                log.error(
-                    "%s: skipped record %s/%s@%s without a CloudEvent envelope: %s",
-                    self.name,
-                    record.topic,
-                    record.partition,
-                    record.offset,
-                    exc,
-                )
+                unreadable.append((record, f"no CloudEvent envelope: {exc}"))
         async with self._engine.begin() as conn:
+            for record, reason in unreadable:
+                await self._park(conn, record, reason)
+            events = [event for _, event in readable]
             await self._handle_batch(conn, await first_deliveries(conn, self.name, events))
         self._after_commit()
         await self._consumer.commit(records)
         self.processed += len(records)
         EVENTS_CONSUMED.labels(consumer=self.name).inc(len(records))
+
+    async def _process_alone(self, record: Record) -> None:
+        for attempt in (1, 2):
+            try:
+                await self._process_batch([record])
+                return
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                if attempt == 1:
+                    await asyncio.sleep(0.2)
+                    continue
+                reason = f"handler failed: {type(exc).__name__}"
+                log.error(
+                    "%s: parked record %s/%s@%s: %s",
+                    self.name,
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    reason,
+                )
+        async with self._engine.begin() as conn:
+            await self._park(conn, record, reason)
+        await self._consumer.commit([record])
+
+    async def _park(self, conn: AsyncConnection, record: Record, reason: str) -> None:
+        EVENTS_REJECTED.labels(consumer=self.name).inc()
+        log.error(
+            "%s: parked record %s/%s@%s: %s",
+            self.name,
+            record.topic,
+            record.partition,
+            record.offset,
+            reason,
+        )
+        await park(conn, self.name, record, reason)
 
     def reject(self, event: CloudEvent, exc: Exception) -> None:
         """Counts and logs an event that cannot be read; it is skipped, never retried."""

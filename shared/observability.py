@@ -9,6 +9,9 @@ SIGNALS_ACCEPTED = Counter("vs_signals_accepted_total", "Signals accepted", ["so
 SIGNALS_REJECTED = Counter("vs_signals_rejected_total", "Signals refused (422/409)", ["source"])
 EVENTS_CONSUMED = Counter("vs_events_consumed_total", "Bus records handled", ["consumer"])
 EVENTS_REJECTED = Counter("vs_events_rejected_total", "Unreadable bus records", ["consumer"])
+EVENTS_PARKED = Counter(
+    "vs_events_parked_total", "Bus records a consumer could not handle, parked", ["consumer"]
+)
 OUTBOX_BACKLOG = Gauge("vs_outbox_backlog", "Events committed but not yet on the bus")
 CONSUMER_LAG = Gauge("vs_consumer_lag", "Records not yet handled", ["consumer"])
 CASES_OPEN = Gauge("vs_cases_open", "Open cases", ["priority"])

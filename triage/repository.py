@@ -43,6 +43,8 @@ _QUEUE_COLUMNS = (
 class StaleCase(RuntimeError):
     """Another worker changed the case meanwhile; a batch is retried from committed offsets."""
 
+    transient = True
+
 
 class SqlCaseRepository:
     """Case files on one connection, inside the caller's transaction (row locks on PostgreSQL)."""
