@@ -34,25 +34,15 @@ from notifier.domain.notification import (
     NotificationState,
     StoredNotification,
 )
-from notifier.metrics import TEAM_EMAILS
+from notifier.metrics import count_team_email_attempts, count_webhook_attempts
 from notifier.repository import NotificationRepository, NotifierDatabase
 from shared.events import CaseChanged
-from shared.observability import DELIVERIES, DELIVERY_LATENCY, ENDPOINT_DISABLED
+from shared.observability import ENDPOINT_DISABLED
 
 log = logging.getLogger(__name__)
 
 EMAIL_LEASE = timedelta(seconds=60)
 """A team e-mail claim: one message at a time, 5 x the 10 s SMTP timeout fits in it."""
-_WEBHOOK_OUTCOMES = {
-    DeliveryStatus.DELIVERED: "delivered",
-    DeliveryStatus.PENDING: "retry",
-    DeliveryStatus.DEAD: "dead",
-    DeliveryStatus.ENDPOINT_DISABLED: "disabled",
-}
-_EMAIL_OUTCOMES = _WEBHOOK_OUTCOMES | {
-    DeliveryStatus.DELIVERED: "sent",
-    DeliveryStatus.ENDPOINT_DISABLED: "dead",  # no 410 for SMTP; for completeness
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +112,7 @@ async def deliver_webhooks(
             await repo.add_attempts(list(zip(after, results, strict=True)), now)
             if gone:
                 await repo.disable_endpoint(channel.endpoint, now, "HTTP 410 Gone")
-        delivered = _report_webhooks(after, stored, now)
+        delivered = count_webhook_attempts(after, {i: n.time for i, n in stored.items()}, now)
         disabled = bool(gone)
     next_due = None
     if len(claimed) < batch_size and not disabled:
@@ -152,10 +142,7 @@ async def send_team_emails(
     after = [after_attempt(d, r, policy, now, rng) for d, r in zip(claimed, results, strict=True)]
     async with db.transaction() as repo:
         await repo.save_states("team_email", _claims(claimed, after), now)
-    for a in after:
-        TEAM_EMAILS.labels(outcome=_EMAIL_OUTCOMES[a.status]).inc()
-        if a.status is DeliveryStatus.DEAD:
-            _log_dead("team e-mail for notification", a)
+    count_team_email_attempts(after)
     return len(claimed)
 
 
@@ -219,39 +206,6 @@ def _stored(received: ReceivedChange) -> StoredNotification:
     )
 
 
-def _report_webhooks(
-    after: Sequence[Delivery], stored: dict[str, StoredNotification], now: datetime
-) -> int:
-    """Counts and logs what the attempts did; returns how many were delivered."""
-    delivered = 0
-    for a in after:
-        DELIVERIES.labels(outcome=_WEBHOOK_OUTCOMES[a.status]).inc()
-        if a.status is DeliveryStatus.DELIVERED:
-            delivered += 1
-            waited = now - stored[a.notification_id].time
-            DELIVERY_LATENCY.observe(max(waited.total_seconds(), 0.0))
-        elif a.status is DeliveryStatus.DEAD:
-            _log_dead("notification", a)
-    if gone := [a for a in after if a.status is DeliveryStatus.ENDPOINT_DISABLED]:
-        ENDPOINT_DISABLED.set(1)
-        log.error(
-            "webhook endpoint disabled by 410 (notification %s); deliveries are parked "
-            "until `vroegsignaal dlq replay`",
-            gone[0].notification_id,
-        )
-    return delivered
-
-
 def _claims(claimed: Sequence[Delivery], after: Sequence[Delivery]) -> list[tuple[Delivery, int]]:
     """Each new state with the attempts it was claimed at: stored only while the claim holds."""
     return [(a, c.attempts) for c, a in zip(claimed, after, strict=True)]
-
-
-def _log_dead(what: str, delivery: Delivery) -> None:
-    log.warning(
-        "%s %s is a dead letter after %d attempts (%s); see `vroegsignaal dlq list`",
-        what,
-        delivery.notification_id,
-        delivery.attempts,
-        delivery.last_error,
-    )

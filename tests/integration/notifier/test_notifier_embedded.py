@@ -142,7 +142,7 @@ async def test_gone_disables_the_endpoint_and_parks_deliveries_until_replay(
 ) -> None:
     endpoint = webhook_receiver.endpoint(then=reply(410))
     settings = webhook_settings(make_settings, endpoint)
-    caplog.set_level(logging.ERROR, logger="notifier.service")
+    caplog.set_level(logging.ERROR, logger="notifier.metrics")
     async with notifier_running(settings) as runtime:
         gone = case_event(runtime.vault)
         await publish(runtime, gone)
@@ -269,7 +269,7 @@ async def test_a_dead_team_email_is_logged_counted_and_listed(
         team_emails="crisis=crisis@usd.example.nl",
     )
     one_try = RetryPolicy(max_attempts=1, base_delay=timedelta(milliseconds=5))
-    caplog.set_level(logging.WARNING, logger="notifier.service")
+    caplog.set_level(logging.WARNING, logger="notifier.metrics")
     dead_before = sample("vs_team_emails_total", outcome="dead")
     async with notifier_running(settings, one_try) as runtime:
         critical = case_event(runtime.vault, priority="critical", team="crisis")
