@@ -71,6 +71,8 @@ async def record_case_changes(
 
 @dataclass(frozen=True, slots=True)
 class WebhookRound:
+    """What one webhook round did, for its worker to decide how long to idle."""
+
     claimed: int
     delivered: int
     endpoint_disabled: bool

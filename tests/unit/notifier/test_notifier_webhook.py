@@ -33,7 +33,9 @@ def make_notification() -> Notification:
 
 def sender_on(handler, secret: str | None = None) -> WebhookSender:
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    return WebhookSender(client, URL, secret or generate_webhook_secret(), SOURCE)
+    return WebhookSender(
+        client, URL, generate_webhook_secret() if secret is None else secret, SOURCE
+    )
 
 
 async def test_the_event_is_a_structured_cloudevent_signed_per_standard_webhooks() -> None:
@@ -128,7 +130,7 @@ def test_generated_secrets_are_usable_and_distinct() -> None:
 def test_unusable_secrets_are_refused(secret: str) -> None:
     assert not is_usable_webhook_secret(secret)
     with pytest.raises(ValueError, match="secret"):
-        WebhookSender(httpx.AsyncClient(), "http://127.0.0.1/", secret, SOURCE)
+        sender_on(lambda request: httpx.Response(200), secret)
 
 
 def test_naive_datetimes_in_case_data_are_refused() -> None:
