@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 
-from notifier.store import DeadLetter, dead_letters, replay_dead_letters
-from notifier.tables import team_emails
+from notifier.domain.notification import DeadLetter
+from notifier.service import dead_letters, replay_dead_letters
 from services.schema import upgrade
 from shared.db import create_engine
 from shared.settings import Settings
@@ -50,7 +50,7 @@ async def list_dead_letters(settings: Settings) -> int:
     try:
         async with engine.connect() as conn:
             letters = await dead_letters(conn)
-            emails = await dead_letters(conn, table=team_emails)
+            emails = await dead_letters(conn, channel="team_email")
     finally:
         await engine.dispose()
     print(format_table(letters))

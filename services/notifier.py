@@ -8,16 +8,14 @@ import httpx
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from notifier import ops_api
+from notifier import api, service
+from notifier.channels.email import SmtpSender
+from notifier.channels.webhook import PayloadBuilder, WebhookChannel, WebhookSender, endpoint_key
+from notifier.consumer import CONSUMER, CaseEventConsumer
 from notifier.domain.delivery import RetryPolicy
-from notifier.mailer import TeamEmailWorker
 from notifier.metrics import TEAM_EMAIL_DEAD_LETTERS
-from notifier.payload import PayloadBuilder
-from notifier.recorder import CONSUMER, NotificationRecorder
-from notifier.store import count_dead_letters, endpoint_key, is_endpoint_disabled
-from notifier.tables import team_emails
-from notifier.webhook import WebhookSender
-from notifier.worker import DeliveryWorker
+from notifier.repository import NotifierDatabase
+from notifier.workers import TeamEmailWorker, WebhookWorker
 from services.runtime import Runtime
 from shared.consuming import EventProcessor
 from shared.events import CASES_TOPIC
@@ -26,7 +24,7 @@ from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
-ROUTERS: list[APIRouter] = [ops_api.router]
+ROUTERS: list[APIRouter] = [api.router]
 WEBHOOK_SOURCE = "/vroegsignaal/notifier"
 HTTP_TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=10.0, pool=10.0)
 WEBHOOK_CONCURRENCY = 8
@@ -38,17 +36,18 @@ HTTP_LIMITS = httpx.Limits(
 ATTEMPT_TIMEOUT_S = (
     (HTTP_TIMEOUT.connect or 0) + (HTTP_TIMEOUT.write or 0) + (HTTP_TIMEOUT.read or 0)
 )
-"""One POST at most: connect, write and read in turn. The worker cuts an attempt off after this
-(httpx's timeouts are per operation) and sizes its claim lease from it. No pool wait: the worker
-never has more requests in flight than the pool has connections."""
+"""One POST at most: connect, write and read in turn. The channel cuts an attempt off after this
+(httpx's timeouts are per operation) and the claim lease is sized from it. No pool wait: the
+channel never has more requests in flight than the pool has connections."""
 
 
 def start_notifier_workers(runtime: Runtime, policy: RetryPolicy | None = None) -> None:
     """The case-event consumer, the webhook worker and the e-mail sender, until `runtime.stop`."""
     settings = runtime.settings
-    webhooks = _delivery_worker(runtime, policy)
+    db = NotifierDatabase(runtime.engine)
+    webhooks = _webhook_worker(runtime, policy)
     worker = webhooks[0] if webhooks else None
-    mailer = TeamEmailWorker(runtime.engine, settings, policy) if settings.smtp_host else None
+    mailer = TeamEmailWorker(db, SmtpSender(settings), policy) if settings.smtp_host else None
 
     def stored() -> None:
         if worker is not None:
@@ -61,7 +60,7 @@ def start_notifier_workers(runtime: Runtime, policy: RetryPolicy | None = None) 
         runtime.engine,
         runtime.bus.consumer(CONSUMER, [CASES_TOPIC]),
         after_commit=stored,
-        handle_batch=NotificationRecorder(settings),
+        handle_batch=CaseEventConsumer(settings),
     )
     runtime.processors.append(processor)
     runtime.gauges.append(lambda: notifier_gauges(runtime.engine, settings))
@@ -76,10 +75,9 @@ def start_notifier_workers(runtime: Runtime, policy: RetryPolicy | None = None) 
         log.warning("VS_SMTP_HOST is not set: team e-mails are stored, not sent")
 
 
-def _delivery_worker(
-    runtime: Runtime,
-    policy: RetryPolicy | None,
-) -> tuple[DeliveryWorker, httpx.AsyncClient] | None:
+def _webhook_worker(
+    runtime: Runtime, policy: RetryPolicy | None
+) -> tuple[WebhookWorker, httpx.AsyncClient] | None:
     settings = runtime.settings
     if not settings.usd_webhook_url:
         return None
@@ -89,20 +87,13 @@ def _delivery_worker(
         client, settings.usd_webhook_url, settings.usd_webhook_secret or "", WEBHOOK_SOURCE
     )
     payloads = PayloadBuilder(runtime.vault, settings.webhook_payload, settings.public_base_url)
-    key = endpoint_key(settings.usd_webhook_url)
-    worker = DeliveryWorker(
-        runtime.engine,
-        sender,
-        key,
-        payloads,
-        policy,
-        concurrency=WEBHOOK_CONCURRENCY,
-        attempt_timeout_s=ATTEMPT_TIMEOUT_S,
+    channel = WebhookChannel(
+        sender, payloads, concurrency=WEBHOOK_CONCURRENCY, attempt_timeout_s=ATTEMPT_TIMEOUT_S
     )
-    return worker, client
+    return WebhookWorker(NotifierDatabase(runtime.engine), channel, policy), client
 
 
-async def _run_worker(runtime: Runtime, worker: DeliveryWorker, client: httpx.AsyncClient) -> None:
+async def _run_worker(runtime: Runtime, worker: WebhookWorker, client: httpx.AsyncClient) -> None:
     try:
         await worker.run(runtime.stop)
     finally:
@@ -112,8 +103,8 @@ async def _run_worker(runtime: Runtime, worker: DeliveryWorker, client: httpx.As
 async def notifier_gauges(engine: AsyncEngine, settings: Settings | None = None) -> None:
     """Refresh DEAD_LETTERS, TEAM_EMAIL_DEAD_LETTERS (and ENDPOINT_DISABLED, given settings)."""
     async with engine.connect() as conn:
-        DEAD_LETTERS.set(await count_dead_letters(conn))
-        TEAM_EMAIL_DEAD_LETTERS.set(await count_dead_letters(conn, team_emails))
+        DEAD_LETTERS.set(await service.count_dead_letters(conn))
+        TEAM_EMAIL_DEAD_LETTERS.set(await service.count_dead_letters(conn, "team_email"))
         if settings is not None and settings.usd_webhook_url:
-            disabled = await is_endpoint_disabled(conn, endpoint_key(settings.usd_webhook_url))
-            ENDPOINT_DISABLED.set(1 if disabled else 0)
+            key = endpoint_key(settings.usd_webhook_url)
+            ENDPOINT_DISABLED.set(1 if await service.is_endpoint_disabled(conn, key) else 0)

@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from notifier.ops_api import dead_letter_out
-from notifier.store import any_endpoint_disabled, count_dead_letters, dead_letters
+from notifier.schemas import dead_letter_out
+from notifier.service import any_endpoint_disabled, count_dead_letters, dead_letters
 from services.runtime import Runtime
 from shared.events import TOPICS
 from shared.observability import CASES_OPEN, CONSUMER_LAG, OUTBOX_BACKLOG

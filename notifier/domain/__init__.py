@@ -1,1 +1,1 @@
-"""Pure domain of the notifier: notifications, delivery policy, team summaries."""
+"""Pure domain of the notifier: notifications, delivery policy, what and when a team is mailed."""

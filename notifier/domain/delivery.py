@@ -1,6 +1,6 @@
 """Delivery policy for webhooks to the USD: when to retry, when to give up, when to stop.
 
-Pure: no I/O, no clock, no global randomness. The worker passes `now` and an `rng`.
+Pure: no I/O, no clock, no global randomness. The delivery rounds pass `now` and an `rng`.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 import orjson
 
-from notifier.recorder import CONSUMER as NOTIFIER_GROUP
+from notifier.consumer import CONSUMER as NOTIFIER_GROUP
 from shared.crypto import generate_pii_key
 from shared.events import CASES_TOPIC, SIGNALS_TOPIC
 from shared.keys import generate_webhook_secret

@@ -1,11 +1,11 @@
-"""Webhook deliveries per second: one `DeliveryWorker`, built by the very code `serve notifier`
+"""Webhook deliveries per second: one `WebhookWorker`, built by the very code `serve notifier`
 builds it with, sends N stored notifications to a fast local receiver in its own process;
 against a bare httpx POST loop (one AsyncClient, the same limits, timeouts and concurrency)
 posting the same signed bodies to the same receiver, in the same run.
 
 The notifications are made by the services' own code, outside the timing: signal records go
 through `SignalTriage` (real cases, real case documents), and triage's case events through
-`NotificationRecorder`, each under `EventProcessor` (inbox included). Every household is new,
+`CaseEventConsumer`, each under `EventProcessor` (inbox included). Every household is new,
 so every notification is a `case.opened` of its own case (none waits behind another of its case).
 """
 
@@ -26,17 +26,16 @@ import orjson
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from notifier.payload import PayloadBuilder
-from notifier.recorder import CONSUMER, NotificationRecorder
+from notifier.channels.webhook import PayloadBuilder, WebhookSender
+from notifier.consumer import CONSUMER, CaseEventConsumer
 from notifier.tables import notifications, webhook_deliveries
-from notifier.webhook import WebhookSender
-from notifier.worker import DeliveryWorker
+from notifier.workers import WebhookWorker
 from services.notifier import (
     HTTP_LIMITS,
     HTTP_TIMEOUT,
     WEBHOOK_CONCURRENCY,
     WEBHOOK_SOURCE,
-    _delivery_worker,
+    _webhook_worker,
 )
 from services.runtime import assemble_runtime
 from shared.bus import Record
@@ -137,9 +136,7 @@ async def record_notifications(
         for row in rows
         if row.topic == CASES_TOPIC
     ]
-    recorder = EventProcessor(
-        CONSUMER, engine, _Handed(), handle_batch=NotificationRecorder(settings)
-    )
+    recorder = EventProcessor(CONSUMER, engine, _Handed(), handle_batch=CaseEventConsumer(settings))
     for chunk in _chunks(events, BATCH):
         await recorder.process(chunk)
     async with engine.connect() as conn:
@@ -220,7 +217,7 @@ async def bare_loop(
         await client.aclose()
 
 
-async def timed_worker(worker: DeliveryWorker, count: int, timeout_s: float) -> float:
+async def timed_worker(worker: WebhookWorker, count: int, timeout_s: float) -> float:
     """Seconds from the worker's start until it has delivered `count` notifications."""
     stop = asyncio.Event()
     began = time.perf_counter()
@@ -286,7 +283,7 @@ async def bench_deliveries(
         # concurrency, attempt timeout); the bus and relay are never started.
         bus = KafkaBus(servers.kafka)
         runtime = assemble_runtime(settings, engine, bus)
-        built = _delivery_worker(runtime, None)
+        built = _webhook_worker(runtime, None)
         assert built is not None
         worker, worker_client = built
         sender = WebhookSender(

@@ -221,7 +221,7 @@ def notifier_notes(d: DeliveryFigures | None, f: LatencyFigures | None) -> list[
     if d is not None:
         lines.append(
             f"deliveries/s: {d.notifications:,} `case.opened` notifications (one per new "
-            f"household) recorded by triage + NotificationRecorder in {d.recording_s:.1f} s "
+            f"household) recorded by triage + CaseEventConsumer in {d.recording_s:.1f} s "
             "(not timed); the receiver (its own uvicorn process) answers 200 without checking "
             "signatures, so it is not the bottleneck; both contenders run in the bench process "
             "with the collector set as `serve` sets it"

@@ -16,14 +16,14 @@ import pytest
 import uvicorn
 from sqlalchemy.engine import make_url
 
-from notifier.recorder import NotificationRecorder
+from notifier.consumer import CaseEventConsumer
 from services import dlq
 from services.schema import upgrade
 from shared.crypto import PiiVault
 from shared.db import create_engine
 from tests.conftest import SettingsFactory
-from tests.unit.notifier.conftest import Reply, WebhookReceiver
-from tests.unit.notifier.notifier_env import (
+from tests.integration.notifier.conftest import Reply, WebhookReceiver
+from tests.integration.notifier.notifier_env import (
     FAST,
     case_event,
     case_story,
@@ -88,7 +88,7 @@ async def test_two_workers_never_send_the_same_notification(
     vault = PiiVault(settings.pii_key or "")
     cases = [case_event(vault) for _ in range(300)]
     engines = [create_engine(own_database) for _ in range(2)]
-    recorder = NotificationRecorder(settings)
+    recorder = CaseEventConsumer(settings)
     async with engines[0].begin() as conn:
         await recorder(conn, [case.event for case in cases])
 
@@ -136,7 +136,7 @@ async def test_two_workers_keep_each_case_in_order(
     rank = {case.id: position for story in stories for position, case in enumerate(story)}
     engine = create_engine(own_database)
     async with engine.begin() as conn:  # every case's later changes are due at once
-        await NotificationRecorder(settings)(
+        await CaseEventConsumer(settings)(
             conn, [story[i].event for i in range(3) for story in stories]
         )
 

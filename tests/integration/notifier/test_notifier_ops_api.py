@@ -15,7 +15,7 @@ from services.runtime import Runtime
 from services.web import create_app
 from tests.conftest import SettingsFactory
 from tests.harness import running
-from tests.unit.notifier.notifier_env import PII, case_event, publish, settled
+from tests.integration.notifier.notifier_env import PII, case_event, publish, settled
 
 ONE_TRY = RetryPolicy(max_attempts=1, base_delay=timedelta(milliseconds=5))
 

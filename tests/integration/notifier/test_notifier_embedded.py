@@ -9,16 +9,15 @@ from typing import Any
 from uuid import uuid4
 
 from prometheus_client import REGISTRY
-from sqlalchemy import select
 
 from notifier.domain.delivery import RetryPolicy
-from notifier.tables import team_emails
+from notifier.service import dead_letters
 from services import dlq
 from services.notifier import notifier_gauges
 from shared.events import CASES_TOPIC
 from tests.conftest import SettingsFactory
 from tests.e2e.process import free_port
-from tests.unit.notifier.notifier_env import (
+from tests.integration.notifier.notifier_env import (
     HOUSEHOLD,
     PII,
     CaseEvent,
@@ -143,7 +142,7 @@ async def test_gone_disables_the_endpoint_and_parks_deliveries_until_replay(
 ) -> None:
     endpoint = webhook_receiver.endpoint(then=reply(410))
     settings = webhook_settings(make_settings, endpoint)
-    caplog.set_level(logging.ERROR, logger="notifier.worker")
+    caplog.set_level(logging.ERROR, logger="notifier.metrics")
     async with notifier_running(settings) as runtime:
         gone = case_event(runtime.vault)
         await publish(runtime, gone)
@@ -270,7 +269,7 @@ async def test_a_dead_team_email_is_logged_counted_and_listed(
         team_emails="crisis=crisis@usd.example.nl",
     )
     one_try = RetryPolicy(max_attempts=1, base_delay=timedelta(milliseconds=5))
-    caplog.set_level(logging.WARNING, logger="notifier.mailer")
+    caplog.set_level(logging.WARNING, logger="notifier.metrics")
     dead_before = sample("vs_team_emails_total", outcome="dead")
     async with notifier_running(settings, one_try) as runtime:
         critical = case_event(runtime.vault, priority="critical", team="crisis")
@@ -278,10 +277,8 @@ async def test_a_dead_team_email_is_logged_counted_and_listed(
 
         async def email_dead() -> None:
             async with runtime.engine.connect() as conn:
-                status = await conn.scalar(
-                    select(team_emails.c.status).where(team_emails.c.notification_id == critical.id)
-                )
-            assert status == "dead"
+                letters = await dead_letters(conn, channel="team_email")
+            assert [(x.id, x.status) for x in letters] == [(critical.id, "dead")]
 
         await eventually(email_dead)
         await notifier_gauges(runtime.engine)

@@ -14,15 +14,13 @@ from uuid import uuid4
 
 import httpx
 import orjson
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from notifier.channels.webhook import PayloadBuilder, WebhookChannel, WebhookSender
 from notifier.domain.delivery import RetryPolicy
-from notifier.payload import PayloadBuilder
-from notifier.store import endpoint_key
-from notifier.tables import webhook_deliveries
-from notifier.webhook import WebhookSender
-from notifier.worker import DeliveryWorker
+from notifier.repository import NotifierDatabase
+from notifier.service import list_notifications
+from notifier.workers import WebhookWorker
 from services.notifier import start_notifier_workers
 from services.runtime import Runtime, build_runtime
 from services.schema import upgrade
@@ -61,17 +59,19 @@ def webhook_worker(
     vault: PiiVault,
     settings: Settings,
     policy: RetryPolicy = FAST,
+    *,
+    concurrency: int = 8,
+    attempt_timeout_s: float = 25.0,
     **options: Any,
-) -> DeliveryWorker:
-    """A delivery worker posting full payloads to a test receiver's endpoint."""
-    return DeliveryWorker(
-        engine,
+) -> WebhookWorker:
+    """A webhook worker posting full payloads to a test receiver's endpoint."""
+    channel = WebhookChannel(
         WebhookSender(client, endpoint.url, endpoint.secret, "/test"),
-        endpoint_key(endpoint.url),
         PayloadBuilder(vault, "full", settings.public_base_url),
-        policy,
-        **options,
+        concurrency=concurrency,
+        attempt_timeout_s=attempt_timeout_s,
     )
+    return WebhookWorker(NotifierDatabase(engine), channel, policy, **options)
 
 
 @asynccontextmanager
@@ -181,18 +181,10 @@ async def publish(runtime: Runtime, *events: CaseEvent) -> None:
 
 
 async def delivery_states(runtime: Runtime) -> dict[str, tuple[str, int]]:
-    """notification id -> (status, attempts)."""
+    """notification id -> (status, attempts) of the latest thousand."""
     async with runtime.engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                select(
-                    webhook_deliveries.c.notification_id,
-                    webhook_deliveries.c.status,
-                    webhook_deliveries.c.attempts,
-                )
-            )
-        ).all()
-    return {row.notification_id: (row.status, row.attempts) for row in rows}
+        states = await list_notifications(conn, None, 1000)
+    return {state.id: (state.status, state.attempts) for state in states}
 
 
 async def eventually(check: Callable[[], Any], within: float = 10.0) -> None:

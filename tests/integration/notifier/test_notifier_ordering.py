@@ -12,25 +12,19 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from notifier.domain.delivery import DeliveryStatus, RetryPolicy
-from notifier.recorder import NotificationRecorder
-from notifier.store import (
-    LEASE,
-    claim_due,
-    next_due,
-    save_outcomes,
-    to_delivery,
-)
-from notifier.tables import webhook_deliveries
-from notifier.worker import LEASE_MARGIN, ROUNDS_PER_CLAIM
+from notifier.channels.webhook import LEASE_MARGIN
+from notifier.consumer import CaseEventConsumer
+from notifier.domain.delivery import Delivery, DeliveryStatus, RetryPolicy
+from notifier.repository import NotificationRepository
+from notifier.service import list_notifications
+from notifier.workers import ROUNDS_PER_CLAIM
 from services.schema import upgrade
 from shared.crypto import PiiVault
 from shared.db import create_engine
 from tests.conftest import SettingsFactory
-from tests.unit.notifier.notifier_env import (
+from tests.integration.notifier.notifier_env import (
     FAST,
     case_event,
     case_story,
@@ -43,6 +37,7 @@ from tests.unit.notifier.notifier_env import (
 
 OPENED, UPDATED, CLOSED = (f"nl.vroegsignaal.case.{c}" for c in ("opened", "updated", "closed"))
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=60)
 
 
 @pytest.fixture
@@ -82,34 +77,31 @@ async def test_only_the_oldest_pending_change_of_a_case_is_claimed(
     vault = PiiVault(settings.pii_key or "")
     opened, updated, closed = case_story(vault)
     other = case_event(vault)
-    record = NotificationRecorder(settings, clock=lambda: NOW)  # a clock that stands still
+    record = CaseEventConsumer(settings, clock=lambda: NOW)  # a clock that stands still
     async with engine.begin() as conn:
         await record(conn, [opened.event])
         await record(conn, [updated.event, closed.event, other.event])
+    claims: dict[str, Delivery] = {}
 
     async def claim(at: datetime) -> set[str]:
         async with engine.begin() as conn:
-            claimed = await claim_due(conn, webhook_deliveries, at, 10)
+            claimed = await NotificationRepository(conn).claim_due("webhook", at, 10, LEASE)
+        claims.update((d.notification_id, d) for d in claimed)
         return {d.notification_id for d in claimed}
 
     async def settle(notification_id: str, at: datetime, status: DeliveryStatus) -> None:
+        claimed = claims[notification_id]
+        after = replace(claimed, status=status, attempts=1, next_attempt_at=None)
         async with engine.begin() as conn:
-            [row] = (
-                await conn.execute(
-                    select(webhook_deliveries).where(
-                        webhook_deliveries.c.notification_id == notification_id
-                    )
-                )
-            ).all()
-            claimed = to_delivery(row)
-            after = replace(claimed, status=status, attempts=1, next_attempt_at=None)
-            await save_outcomes(conn, webhook_deliveries, [(claimed, after)], at)
+            await NotificationRepository(conn).save_states(
+                "webhook", [(after, claimed.attempts)], at
+            )
 
     soon = NOW + timedelta(seconds=1)
     assert await claim(soon) == {opened.id, other.id}
     async with engine.connect() as conn:
         # `updated` is due but waits behind `opened`: the next due time is opened's lease end.
-        assert await next_due(conn, webhook_deliveries) == soon + LEASE
+        assert await NotificationRepository(conn).next_due("webhook") == soon + LEASE
     assert await claim(soon + timedelta(seconds=1)) == set()  # opened still in flight
 
     await settle(opened.id, soon, DeliveryStatus.DEAD)  # dead: ops replay it; the rest go on
@@ -135,7 +127,7 @@ async def test_a_slow_usd_never_gets_a_claimed_notification_twice(
     vault = PiiVault(settings.pii_key or "")
     cases = [case_event(vault) for _ in range(96)]
     async with engine.begin() as conn:
-        await NotificationRecorder(settings)(conn, [c.event for c in cases])
+        await CaseEventConsumer(settings)(conn, [c.event for c in cases])
     clock = scaled_clock(100)  # 0.1 s real = 10 s for the workers and their leases
 
     stop = asyncio.Event()
@@ -157,12 +149,8 @@ async def test_a_slow_usd_never_gets_a_claimed_notification_twice(
 
         async def all_delivered() -> None:
             async with engine.connect() as conn:
-                delivered = await conn.scalar(
-                    select(func.count())
-                    .select_from(webhook_deliveries)
-                    .where(webhook_deliveries.c.status == DeliveryStatus.DELIVERED)
-                )
-            assert delivered == len(cases)
+                delivered = await list_notifications(conn, DeliveryStatus.DELIVERED, 1000)
+            assert len(delivered) == len(cases)
 
         await eventually(all_delivered, 20)
         stop.set()
@@ -183,7 +171,7 @@ async def test_an_attempt_is_cut_off_after_the_attempt_timeout(
     vault = PiiVault(settings.pii_key or "")
     case = case_event(vault)
     async with engine.begin() as conn:
-        await NotificationRecorder(settings)(conn, [case.event])
+        await CaseEventConsumer(settings)(conn, [case.event])
     patient = RetryPolicy(base_delay=timedelta(minutes=1), max_delay=timedelta(minutes=1))
     async with httpx.AsyncClient(timeout=10) as client:
         worker = webhook_worker(
@@ -197,13 +185,12 @@ async def test_an_attempt_is_cut_off_after_the_attempt_timeout(
             attempt_timeout_s=0.1,
         )
         started = time.monotonic()
-        claimed, rows = await worker._claim()
-        await worker._deliver(claimed, rows)
+        await worker.deliver_due()  # one round
         took = time.monotonic() - started
 
     assert took < 0.8
     # A claim of ROUNDS_PER_CLAIM x concurrency, posted within its lease whatever the USD does.
     assert worker.lease == ROUNDS_PER_CLAIM * timedelta(seconds=0.1) + LEASE_MARGIN
     async with engine.connect() as conn:
-        row = (await conn.execute(select(webhook_deliveries))).one()
-    assert (row.status, row.attempts, row.last_error) == ("pending", 1, "timeout")
+        [state] = await list_notifications(conn, None, 10)
+    assert (state.status, state.attempts, state.last_error) == ("pending", 1, "timeout")

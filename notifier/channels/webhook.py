@@ -1,0 +1,164 @@
+"""Webhook channel to the USD: a CloudEvent in structured JSON mode, signed per Standard Webhooks.
+
+The channel makes one attempt and reports what happened; retry decisions live in
+`notifier.domain.delivery`, and the delivery round (`notifier.service`) drives both. The
+household is opened only here, in memory just before the POST, and only for the full payload
+(`VS_WEBHOOK_PAYLOAD=full`, the default); at rest it stays sealed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import orjson
+from standardwebhooks import Webhook
+
+from notifier.channels.cloudevent import encode_event
+from notifier.domain.delivery import AttemptResult
+from notifier.domain.notification import (
+    Notification,
+    StoredNotification,
+    case_link,
+    change_of,
+    minimal_data,
+)
+from shared.crypto import PiiVault
+from shared.keys import is_usable_webhook_secret
+
+log = logging.getLogger(__name__)
+
+LEASE_MARGIN = timedelta(seconds=30)
+"""For the claim, payload building and scheduling around the attempts themselves."""
+
+
+def endpoint_key(url: str) -> str:
+    """Endpoints are known by a hash: a URL may carry a token that has no place in the database."""
+    return hashlib.sha256(url.encode()).hexdigest()
+
+
+class WebhookSender:
+    """Posts notifications to the USD webhook with a long-lived, caller-configured client."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        url: str,
+        secret: str,
+        source: str,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        if not is_usable_webhook_secret(secret):
+            raise ValueError("webhook secret must be whsec_ + base64 of 24 to 64 bytes")
+        if not source:
+            raise ValueError("CloudEvent source must not be empty")
+        self._client = client
+        self.url = url
+        self._webhook = Webhook(secret)
+        self._source = source
+        self._clock = clock
+
+    def signed_request(self, notification: Notification) -> tuple[dict[str, str], bytes]:
+        """Headers and body for one attempt; a fresh timestamp, the same webhook-id every time."""
+        headers, body = encode_event(notification, self._source)
+        seconds = math.floor(self._clock().timestamp())
+        signature = self._webhook.sign(
+            msg_id=notification.id,
+            timestamp=datetime.fromtimestamp(seconds, UTC),
+            data=body.decode("utf-8"),
+        )
+        headers |= {
+            "webhook-id": notification.id,
+            "webhook-timestamp": str(seconds),
+            "webhook-signature": signature,
+        }
+        return headers, body
+
+    async def send(self, notification: Notification) -> AttemptResult:
+        """One attempt. Transport failures come back as results; only programming errors raise."""
+        headers, body = self.signed_request(notification)
+        try:
+            response = await self._client.post(self.url, content=body, headers=headers)
+        except httpx.TimeoutException:
+            return AttemptResult(status_code=None, error="timeout")
+        except httpx.TransportError as exc:
+            return AttemptResult(status_code=None, error=type(exc).__name__)
+        error = None if response.is_success else f"HTTP {response.status_code}"
+        return AttemptResult(
+            status_code=response.status_code,
+            retry_after=response.headers.get("retry-after"),
+            error=error,
+        )
+
+
+class PayloadBuilder:
+    """Builds the webhook's `Notification` from a stored one; the household is opened only here."""
+
+    def __init__(self, vault: PiiVault, mode: str, public_base_url: str) -> None:
+        if mode not in ("full", "minimal"):
+            raise ValueError(f"unknown webhook payload mode {mode!r}")
+        self._vault, self._mode, self._base = vault, mode, public_base_url
+
+    def notification(self, stored: StoredNotification) -> Notification:
+        """Raises if the household cannot be opened or the stored type is not a case change."""
+        if self._mode == "minimal":
+            data = minimal_data(stored.subject, case_link(self._base, stored.subject))
+        else:
+            data = orjson.loads(stored.case_document)
+            data["household"] = orjson.loads(self._vault.open(stored.sealed_household))
+        return Notification(
+            id=stored.id,
+            change=change_of(stored.event_type),
+            subject=stored.subject,
+            time=stored.time,
+            data=data,
+        )
+
+
+class WebhookChannel:
+    """The USD webhook as a delivery round uses it: build, sign and post, each attempt bounded.
+
+    `attempt_timeout_s` bounds one POST (connect, write, read and the waits in between: httpx's
+    timeouts are per operation), and at most `concurrency` are in flight, so a claim of N
+    deliveries is posted within `lease(N)` however slowly the USD answers.
+    """
+
+    def __init__(
+        self,
+        sender: WebhookSender,
+        payloads: PayloadBuilder,
+        *,
+        concurrency: int = 8,
+        attempt_timeout_s: float = 25.0,
+    ) -> None:
+        if concurrency < 1 or attempt_timeout_s <= 0:
+            raise ValueError("need concurrency >= 1 and a positive attempt timeout")
+        self.endpoint = endpoint_key(sender.url)
+        self.concurrency = concurrency
+        self._sender, self._payloads = sender, payloads
+        self._attempt_timeout_s = attempt_timeout_s
+        self._slots = asyncio.Semaphore(concurrency)
+
+    def lease(self, claimed: int) -> timedelta:
+        """How long a claim of `claimed` deliveries is held: every attempt fits in it."""
+        rounds = math.ceil(claimed / self.concurrency)
+        return timedelta(seconds=rounds * self._attempt_timeout_s) + LEASE_MARGIN
+
+    async def attempt(self, stored: StoredNotification) -> AttemptResult:
+        """One attempt; a payload that cannot be built is a failed attempt (retried, then dead)."""
+        try:
+            notification = self._payloads.notification(stored)
+        except Exception as exc:
+            log.error("cannot build notification %s: %s", stored.id, type(exc).__name__)
+            return AttemptResult(status_code=None, error=f"payload: {type(exc).__name__}")
+        async with self._slots:
+            try:
+                async with asyncio.timeout(self._attempt_timeout_s):
+                    return await self._sender.send(notification)
+            except TimeoutError:
+                return AttemptResult(status_code=None, error="timeout")
