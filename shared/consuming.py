@@ -135,14 +135,6 @@ class EventProcessor:
                     await asyncio.sleep(0.2)
                     continue
                 reason = f"handler failed: {type(exc).__name__}"
-                log.error(
-                    "%s: parked record %s/%s@%s: %s",
-                    self.name,
-                    record.topic,
-                    record.partition,
-                    record.offset,
-                    reason,
-                )
         async with self._engine.begin() as conn:
             await self._park(conn, record, reason)
         await self._consumer.commit([record])
