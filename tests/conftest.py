@@ -29,8 +29,10 @@ def pytest_configure(config: pytest.Config) -> None:
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # CI explores the same examples every run, so a red build is reproducible, never a dice roll.
-hypothesis.settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
-hypothesis.settings.register_profile("dev", deadline=None)
+hypothesis.settings.register_profile(
+    "ci", derandomize=True, deadline=None, print_blob=True, max_examples=50
+)
+hypothesis.settings.register_profile("dev", deadline=None, max_examples=50)
 hypothesis.settings.load_profile("ci" if IN_CI else "dev")
 
 
