@@ -37,7 +37,7 @@ async def list_audit(
     try:
         query = audit_query(since, until, str(case_id) if case_id else None, cursor)
     except BadQuery as exc:
-        errors = [FieldError(field=exc.field, message=exc.message)]
+        errors = [FieldError(field=f"query.{exc.field}", message=exc.message)]
         raise ProblemError(422, str(exc), errors) from None
     async with engine.connect() as conn:
         entries, after = await audit_page(conn, query, limit)
