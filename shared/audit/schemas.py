@@ -7,13 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from shared.audit.domain import ActorKind, AuditAction, AuditEntry
+from shared.audit.domain import ACTOR_KINDS, AUDIT_ACTIONS, AuditEntry
 
 
 class ActorOut(BaseModel):
     """Who: an API key (id and source; never the key), `system` or `cli`."""
 
-    kind: ActorKind = Field(examples=["key"])
+    kind: str = Field(description=f"One of {', '.join(ACTOR_KINDS)}.", examples=["key"])
     key_id: str | None = Field(None, examples=["4f0c2d7a9b1e4c3d8a6f5e2b1c0d9e8f"])
     source: str | None = Field(None, examples=["usd-gooise-meren"])
 
@@ -24,7 +24,10 @@ class AuditEntryOut(BaseModel):
     id: int = Field(description="1, 2, 3 … without gaps.", examples=[42])
     at: datetime
     actor: ActorOut
-    action: AuditAction = Field(examples=["contact_data.shown"])
+    action: str = Field(
+        description=f"What was done, one of: {', '.join(AUDIT_ACTIONS)}.",
+        examples=["contact_data.shown"],
+    )
     subject: str | None = Field(
         None, description="The case id, or the key id for key.*.", examples=["0b7c…"]
     )
@@ -33,9 +36,9 @@ class AuditEntryOut(BaseModel):
     )
     prev_hash: str = Field(description="`hash` of entry id-1; 64 zeros for the first entry.")
     hash: str = Field(
-        description="SHA-256 (hex) over b'vroegsignaal.audit.v1\\n' + the entry's fields "
-        "(id, at in UTC with microseconds, actor, action, subject, details, prev_hash) as JSON "
-        "with sorted keys and no whitespace."
+        description="SHA-256 (hex) of b'vroegsignaal.audit.v1\\n' followed by the UTF-8 JSON of "
+        "{id, at, actor, action, subject, details, prev_hash} with sorted keys, no whitespace "
+        "and `at` in UTC as 2026-11-02T08:00:00.000000+00:00."
     )
 
     @classmethod
@@ -46,7 +49,7 @@ class AuditEntryOut(BaseModel):
             actor=ActorOut(
                 kind=entry.actor.kind, key_id=entry.actor.key_id, source=entry.actor.source
             ),
-            action=entry.action,  # stored only after seal() checked it
+            action=entry.action,
             subject=entry.subject,
             details=dict(entry.details),
             prev_hash=entry.prev_hash,

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.schema import upgrade
 
@@ -40,3 +42,15 @@ async def audit_url(
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def behind_the_triggers(conn: AsyncConnection, statement: str) -> None:
+    """What a superuser could do: switch the guard off, change the table, switch it on."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+        await conn.execute(text(statement))
+        await conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
+    else:
+        await conn.execute(text("DROP TRIGGER audit_log_no_update"))
+        await conn.execute(text("DROP TRIGGER audit_log_no_delete"))
+        await conn.execute(text(statement))

@@ -16,7 +16,7 @@ from shared.audit.domain import AuditEntry, verify_chain
 from shared.web.auth import create_key, revoke_key
 from tests.conftest import SettingsFactory
 from tests.harness import Harness, running
-from tests.integration.audit_db import audit_url
+from tests.integration.audit_db import audit_url, behind_the_triggers
 
 __all__ = ["audit_url"]  # the fixture
 READER = Actor.for_key("4f0c2d7a9b1e", "usd-gooise-meren")
@@ -117,6 +117,17 @@ async def test_bad_parameters_are_a_422_problem(
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert [e["field"] for e in response.json()["errors"]] == [f"query.{field}"]
+
+
+async def test_a_tampered_entry_is_still_shown_for_verify_to_find(vs: Harness) -> None:
+    auth = await vs.key("dpo", "audit:read")
+    async with vs.runtime.engine.begin() as conn:
+        await behind_the_triggers(conn, "UPDATE audit_log SET action = 'nothing.happened'")
+    response = await vs.client.get("/v1/audit", headers=auth)
+    assert response.status_code == 200
+    [item] = response.json()["items"]
+    assert item["action"] == "nothing.happened"
+    assert verify_chain([as_entry(item)]) is not None
 
 
 async def test_only_an_audit_reader_sees_the_log(vs: Harness) -> None:

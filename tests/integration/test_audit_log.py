@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.audit_cli import verify_audit
 from shared.audit import CLI, Actor, append_audit
@@ -17,7 +17,7 @@ from shared.audit.domain import verify_chain
 from shared.audit.repository import iter_audit
 from shared.db import create_engine
 from tests.conftest import SettingsFactory
-from tests.integration.audit_db import audit_url
+from tests.integration.audit_db import audit_url, behind_the_triggers
 
 READER = Actor.for_key("4f0c2d7a9b1e", "usd-gooise-meren")
 __all__ = ["audit_url"]  # the fixture
@@ -84,18 +84,6 @@ async def test_the_database_refuses_to_change_or_delete_entries(
             async with engine.begin() as conn:
                 await conn.execute(text("TRUNCATE audit_log"))
     assert await entries(engine) == [1]
-
-
-async def behind_the_triggers(conn: AsyncConnection, statement: str) -> None:
-    """What a superuser could do: switch the guard off, change the table, switch it on."""
-    if conn.dialect.name == "postgresql":
-        await conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
-        await conn.execute(text(statement))
-        await conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
-    else:
-        await conn.execute(text("DROP TRIGGER audit_log_no_update"))
-        await conn.execute(text("DROP TRIGGER audit_log_no_delete"))
-        await conn.execute(text(statement))
 
 
 @pytest.mark.parametrize(
