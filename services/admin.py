@@ -1,4 +1,4 @@
-"""Administrative commands: API keys."""
+"""Administrative commands: API keys (each creation and revocation is audited as `cli`)."""
 
 from __future__ import annotations
 
@@ -7,24 +7,27 @@ import sys
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.schema import upgrade
+from shared.audit import CLI
 from shared.db import create_engine
 from shared.files import private_dir
 from shared.settings import Settings
 from shared.web.auth import create_key, list_keys, revoke_key
 
 
-async def _engine(settings: Settings) -> AsyncEngine:
-    """Key commands work on a fresh data folder too: the schema is brought up first."""
+async def admin_engine(settings: Settings) -> AsyncEngine:
+    """Admin commands work on a fresh data folder too: the schema is brought up first."""
     private_dir(settings.data_dir)
     await upgrade(settings.resolved_database_url)
     return create_engine(settings.resolved_database_url)
 
 
 async def create_api_key(settings: Settings, source: str, scopes: str) -> int:
-    engine = await _engine(settings)
+    engine = await admin_engine(settings)
     try:
         async with engine.begin() as conn:
-            key_id, key = await create_key(conn, source, {s.strip() for s in scopes.split(",")})
+            key_id, key = await create_key(
+                conn, source, {s.strip() for s in scopes.split(",")}, CLI
+            )
     except ValueError as exc:
         print(f"vroegsignaal: {exc}", file=sys.stderr)
         return 2
@@ -36,10 +39,10 @@ async def create_api_key(settings: Settings, source: str, scopes: str) -> int:
 
 
 async def revoke_api_key(settings: Settings, key_id: str) -> int:
-    engine = await _engine(settings)
+    engine = await admin_engine(settings)
     try:
         async with engine.begin() as conn:
-            revoked = await revoke_key(conn, key_id)
+            revoked = await revoke_key(conn, key_id, CLI)
     finally:
         await engine.dispose()
     if not revoked:
@@ -50,7 +53,7 @@ async def revoke_api_key(settings: Settings, key_id: str) -> int:
 
 
 async def list_api_keys(settings: Settings) -> int:
-    engine = await _engine(settings)
+    engine = await admin_engine(settings)
     try:
         async with engine.connect() as conn:
             keys = await list_keys(conn)

@@ -44,6 +44,21 @@ def _parser() -> argparse.ArgumentParser:
     replay = dlq.add_parser("replay", help="send again under the original webhook-id")
     replay.add_argument("notification_id", nargs="?")
     replay.add_argument("--all", action="store_true", dest="replay_all")
+
+    audit = commands.add_parser("audit", help="the hash-chained audit log").add_subparsers(
+        dest="action", required=True
+    )
+    export = audit.add_parser("export", help="JSON lines on stdout, oldest first")
+    export.add_argument("--since", help="ISO date (Amsterdam) or datetime with offset")
+    audit.add_parser("verify", help="exit 0 only when the chain is intact")
+
+    policy = commands.add_parser("policy", help="the active scoring policy").add_subparsers(
+        dest="action", required=True
+    )
+    explain = policy.add_parser("explain", help="every weight and rule in plain words")
+    explain.add_argument("--lang", choices=["nl", "en"], default="nl")
+    register = policy.add_parser("register", help="draft Algoritmeregister entry")
+    register.add_argument("--format", choices=["md", "json"], default="md", dest="output_format")
     return parser
 
 
@@ -78,6 +93,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.action == "list":
                 return asyncio.run(dlq.list_dead_letters(settings))
             return asyncio.run(dlq.replay(settings, args.notification_id, args.replay_all))
+        if args.command == "audit":
+            from services import audit_cli
+
+            if args.action == "export":
+                return asyncio.run(audit_cli.export_audit(settings, args.since))
+            return asyncio.run(audit_cli.verify_audit(settings))
+        if args.command == "policy":
+            from services import policy_cli
+
+            if args.action == "explain":
+                return policy_cli.explain(settings, args.lang)
+            return policy_cli.register(settings, args.output_format)
         if args.command == "db":
             from services.schema import upgrade
 

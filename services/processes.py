@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from services import ingest, notifier, ops, triage
 from services.runtime import Runtime
 from services.web import create_app
+from shared.audit import api as audit_api
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,9 @@ INGEST = Process(
     ingest.SCHEMAS,
 )
 TRIAGE = Process(
-    "Vroegsignaal triage", [*triage.ROUTERS, ops.router], [triage.start_triage_workers]
+    "Vroegsignaal triage",
+    [*triage.ROUTERS, audit_api.router, ops.router],  # the audit log is served with the cases
+    [triage.start_triage_workers],
 )
 NOTIFIER = Process(
     "Vroegsignaal notifier", [*notifier.ROUTERS, ops.router], [notifier.start_notifier_workers]

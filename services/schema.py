@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 
 import notifier.tables
+import shared.audit.tables
 import shared.inbox
 import shared.outbox
 import shared.parking
@@ -20,6 +21,7 @@ from shared.db import metadata
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Importing these registers every table on `metadata` (what autogenerate compares against).
 TABLE_MODULES = (
+    shared.audit.tables,
     shared.inbox,
     shared.outbox,
     shared.parking,

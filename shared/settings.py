@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     smtp_sender: str = "vroegsignaal@localhost"
     metrics_require_key: bool = Field(False, description="Put /metrics behind an ops:read key.")
     rate_limit_per_s: float = Field(100.0, gt=0, description="Requests per second per source.")
+    municipality_name: str | None = Field(None, description="Gemeente, e.g. Gooise Meren.")
+    municipality_code: str | None = Field(None, description="CBS gemeentecode, e.g. 1942.")
     rate_limit_burst: int = Field(300, ge=1, description="Requests a source may burst above it.")
 
     @field_validator("data_dir")

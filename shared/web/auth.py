@@ -13,6 +13,8 @@ from fastapi import Depends, Request
 from sqlalchemy import Column, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from shared.audit import SYSTEM, Actor, append_audit
+from shared.audit.details import AuditDetails
 from shared.crypto import hash_api_key, new_api_key
 from shared.db import UtcDateTime, metadata
 from shared.web.deps import provided
@@ -21,7 +23,17 @@ from shared.web.rate_limit import RateLimiter
 
 # Source names end up in CloudEvent `source` URIs and metric labels: keep them plain.
 SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
-SCOPES = frozenset({"signals:write", "cases:read", "cases:write", "ops:read"})
+SCOPES = frozenset(
+    {
+        "signals:write",
+        "cases:read",
+        "cases:write",
+        "ops:read",
+        "ops:write",
+        "reports:read",
+        "audit:read",
+    }
+)
 
 api_keys = Table(
     "api_keys",
@@ -42,7 +54,10 @@ class Principal:
     scopes: frozenset[str]
 
 
-async def create_key(conn: AsyncConnection, source: str, scopes: set[str]) -> tuple[str, str]:
+async def create_key(
+    conn: AsyncConnection, source: str, scopes: set[str], actor: Actor = SYSTEM
+) -> tuple[str, str]:
+    """A new key (its id and the key, shown once); audited as `key.created` by `actor`."""
     if not SOURCE_NAME.fullmatch(source):
         raise ValueError("a source name is 1-64 lowercase letters, digits, '-', '_' or '.'")
     unknown = scopes - SCOPES
@@ -58,16 +73,22 @@ async def create_key(conn: AsyncConnection, source: str, scopes: set[str]) -> tu
             created_at=datetime.now(UTC),
         )
     )
+    details: AuditDetails = {"source": source, "scopes": sorted(scopes)}
+    await append_audit(conn, actor, "key.created", key_id, details)
     return key_id, key
 
 
-async def revoke_key(conn: AsyncConnection, key_id: str) -> bool:
+async def revoke_key(conn: AsyncConnection, key_id: str, actor: Actor = SYSTEM) -> bool:
+    """False when no active key has that id; a revocation is audited as `key.revoked`."""
     result = await conn.execute(
         update(api_keys)
         .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
         .values(revoked_at=datetime.now(UTC))
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    await append_audit(conn, actor, "key.revoked", key_id)
+    return True
 
 
 class KeyStore:
@@ -162,3 +183,4 @@ SignalWriter = Annotated[Principal, Depends(require("signals:write"))]
 CaseReader = Annotated[Principal, Depends(require("cases:read"))]
 CaseWriter = Annotated[Principal, Depends(require("cases:write"))]
 OpsReader = Annotated[Principal, Depends(require("ops:read"))]
+AuditReader = Annotated[Principal, Depends(require("audit:read"))]
