@@ -1,0 +1,153 @@
+"""Ingest's storage: the only module that touches ingest's tables. It never decides.
+
+Accepted signals are written each with its `signal.received` event in the outbox, atomically, a
+group at a time; the primary key (source, signal id) decides which signals are new, so
+concurrent writers agree. On PostgreSQL a group is one statement — both inserts in a single
+data-modifying CTE over arrays, one round trip, atomic on its own — because that round trip is
+most of what a small group costs (measured: 112 → 54 µs CPU per signal in groups of 8).
+Elsewhere (SQLite, the embedded default) the same rows are written with SQLAlchemy in one
+transaction. Both are exercised by the same integration tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.db import insert_ignoring_conflicts
+from shared.outbox import OUTBOX_ARRAY_COLUMNS, add_to_outbox, outbox_insert_sql, outbox_values
+from shared.vocabulary import SignalStatus
+from signal_ingest.domain.intake import Receipt, SignalKey
+from signal_ingest.domain.status import SignalState
+from signal_ingest.received import NewSignal
+from signal_ingest.tables import signals
+
+_MOST_STALE_CONNECTIONS = 20  # what the pool may hold: shared.db.create_engine's pool_size × 2
+_COLUMNS = (
+    ("source", "text"),
+    ("signal_id", "text"),
+    ("type", "text"),
+    ("occurred_at", "timestamptz"),
+    ("received_at", "timestamptz"),
+    ("body_hash", "text"),
+    ("status", "text"),
+    ("household_pseudonym", "text"),
+    ("minors", "int"),
+    ("sealed_body", "text"),
+)
+_ALL = _COLUMNS + OUTBOX_ARRAY_COLUMNS
+_NAMES = ", ".join(name for name, _ in _COLUMNS)
+# Rows are inserted in key order, so concurrent groups lock shared keys in one order (no
+# deadlock); events follow the order the signals were posted in, for per-household order.
+_ADD_STATEMENT = f"""
+WITH posted AS (
+    SELECT * FROM unnest({", ".join(f"${n}::{kind}[]" for n, (_, kind) in enumerate(_ALL, 1))})
+        WITH ORDINALITY AS p({", ".join(name for name, _ in _ALL)}, position)
+), stored AS (
+    INSERT INTO {signals.name} ({_NAMES})
+    SELECT {_NAMES} FROM posted ORDER BY source, signal_id
+    ON CONFLICT DO NOTHING
+    RETURNING source, signal_id
+), queued AS (
+    {outbox_insert_sql("posted p JOIN stored s USING (source, signal_id)", "p", "p.position")}
+)
+SELECT source, signal_id FROM stored
+"""
+
+
+def _row(signal: NewSignal) -> dict[str, object]:
+    return {name: getattr(signal, name) for name, _ in _COLUMNS}
+
+
+class SignalRepository:
+    """Signals on the engine: each call is its own atomic write or read."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def add(self, new: Sequence[NewSignal]) -> set[SignalKey]:
+        """Stores the signals whose key is not taken, with their events; returns their keys.
+        `new` holds each key once."""
+        if not new:
+            return set()
+        if self._engine.dialect.name == "postgresql":
+            return await self._add_in_one_statement(new)
+        async with self._engine.begin() as conn:
+            return await _add_in_transaction(conn, new)
+
+    async def receipts(self, keys: Collection[SignalKey]) -> dict[SignalKey, Receipt]:
+        """Body hash and receipt time of signals stored earlier."""
+        if not keys:
+            return {}
+        async with self._engine.connect() as conn:
+            result = await conn.execute(
+                select(
+                    signals.c.source,
+                    signals.c.signal_id,
+                    signals.c.body_hash,
+                    signals.c.received_at,
+                ).where(tuple_(signals.c.source, signals.c.signal_id).in_(keys))
+            )
+            return {(r.source, r.signal_id): Receipt(r.body_hash, r.received_at) for r in result}
+
+    async def state(self, source: str, signal_id: str) -> SignalState | None:
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(
+                        signals.c.signal_id, signals.c.type, signals.c.received_at, signals.c.status
+                    ).where(signals.c.source == source, signals.c.signal_id == signal_id)
+                )
+            ).first()
+        if row is None:
+            return None
+        return SignalState(row.signal_id, row.type, row.received_at, row.status)
+
+    async def _add_in_one_statement(self, new: Sequence[NewSignal]) -> set[SignalKey]:
+        columns: list[list[object]] = [[] for _ in _ALL]
+        for signal in new:
+            values = [getattr(signal, name) for name, _ in _COLUMNS]
+            values += outbox_values(signal.event)
+            for column, value in zip(columns, values, strict=True):
+                column.append(value)
+        # After a database restart the pool still holds connections to the old server: each
+        # fails at once and is dropped, and the group is written on the next one. Writing it
+        # again is safe: what an earlier attempt did commit is found taken (a replay).
+        for _ in range(_MOST_STALE_CONNECTIONS + 1):
+            async with self._engine.connect() as conn:
+                # No transaction is begun: the statement commits on its own, atomically.
+                driver = (await conn.get_raw_connection()).driver_connection
+                assert driver is not None
+                try:
+                    rows = await driver.fetch(_ADD_STATEMENT, *columns)
+                except Exception:
+                    if not driver.is_closed():
+                        raise
+                    await conn.invalidate()
+                    continue
+                return {(row["source"], row["signal_id"]) for row in rows}
+        raise ConnectionError("no live connection to the database")
+
+
+async def _add_in_transaction(conn: AsyncConnection, new: Sequence[NewSignal]) -> set[SignalKey]:
+    rows = [_row(signal) for signal in sorted(new, key=lambda s: s.key)]
+    stmt = insert_ignoring_conflicts(conn, signals).returning(signals.c.source, signals.c.signal_id)
+    inserted = {(row.source, row.signal_id) for row in await conn.execute(stmt, rows)}
+    await add_to_outbox(conn, [signal.event for signal in new if signal.key in inserted])
+    return inserted
+
+
+class SqlSignalStatuses:
+    """Signal statuses on one connection, inside the caller's transaction (the consumer's)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def set_status(self, keys: Sequence[SignalKey], status: SignalStatus) -> None:
+        await self._conn.execute(
+            update(signals)
+            .where(tuple_(signals.c.source, signals.c.signal_id).in_(keys))
+            .values(status=status)
+        )
