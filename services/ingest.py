@@ -7,18 +7,18 @@ from fastapi import APIRouter
 from services.runtime import Runtime
 from shared.consuming import EventProcessor
 from shared.events import CASES_TOPIC
-from signal_ingest import api, feedback
+from signal_ingest import api, consumer, schemas
 
 ROUTERS: list[APIRouter] = [api.router]
-SCHEMAS = api.signal_schemas()
+SCHEMAS = schemas.signal_schemas()
 
 
 def start_ingest_workers(runtime: Runtime) -> None:
     processor = EventProcessor(
-        feedback.CONSUMER,
+        consumer.CONSUMER,
         runtime.engine,
-        runtime.bus.consumer(feedback.CONSUMER, [CASES_TOPIC]),
-        feedback.handle_case_event,
+        runtime.bus.consumer(consumer.CONSUMER, [CASES_TOPIC]),
+        consumer.handle_case_event,
     )
     runtime.processors.append(processor)
     runtime.spawn("signal-feedback", processor.run(runtime.stop))

@@ -21,7 +21,7 @@ from shared.files import private_dir, write_private
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
 from signal_ingest.committer import SignalCommitter
-from signal_ingest.store import SignalStore
+from signal_ingest.repository import SignalRepository
 
 log = logging.getLogger(__name__)
 SIGNAL_WRITERS = 2
@@ -99,5 +99,5 @@ def assemble_runtime(settings: Settings, engine: AsyncEngine, bus: EventBus) -> 
         bus=bus,
         vault=vault,
         relay=relay,
-        signals=SignalCommitter(SignalStore(engine), vault, relay.wake, writers),
+        signals=SignalCommitter(SignalRepository(engine), vault, relay.wake, writers),
     )

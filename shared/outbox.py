@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Final
 
 import orjson
 from sqlalchemy import Column, LargeBinary, String, Table, Text, delete, func, select
@@ -44,6 +45,32 @@ def outbox_row(record: Record) -> dict[str, object]:
 async def add_to_outbox(conn: AsyncConnection, records: Sequence[Record]) -> None:
     if records:
         await conn.execute(outbox.insert(), [outbox_row(r) for r in records])
+
+
+OUTBOX_ARRAY_COLUMNS: Final[tuple[tuple[str, str], ...]] = tuple(
+    (column.name, "bytea" if isinstance(column.type, LargeBinary) else "text")
+    for column in outbox.columns
+    if column.name != "seq"
+)
+"""An event's columns with their PostgreSQL type, for a statement that passes rows as arrays."""
+
+
+def outbox_values(record: Record) -> list[object]:
+    """`outbox_row` in the order of `OUTBOX_ARRAY_COLUMNS`."""
+    row = outbox_row(record)
+    return [row[name] for name, _ in OUTBOX_ARRAY_COLUMNS]
+
+
+def outbox_insert_sql(rows: str, alias: str, order_by: str) -> str:
+    """PostgreSQL: the INSERT (for a data-modifying CTE) that queues the events `rows` carries,
+    its columns named as in `OUTBOX_ARRAY_COLUMNS` under `alias`, in `order_by` order."""
+    names = [name for name, _ in OUTBOX_ARRAY_COLUMNS]
+    return (
+        f"INSERT INTO {outbox.name} ({', '.join(names)})\n"
+        f"    SELECT {', '.join(f'{alias}.{name}' for name in names)}\n"
+        f"    FROM {rows}\n"
+        f"    ORDER BY {order_by}"
+    )
 
 
 async def outbox_backlog(conn: AsyncConnection) -> int:

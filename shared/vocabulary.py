@@ -10,18 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
-SignalType = Literal[
+ProblemType = Literal[
     "rent_arrears",  # huurachterstand
     "nuisance",  # overlast
     "pollution",  # vervuiling
     "drugs",  # hennepkwekerij / drugshandel (Wet Damocles)
     "eviction_order",  # ontruimingsvonnis
     "eviction_executed",  # ontruiming uitgevoerd
-    "resolved",  # opgelost
 ]
+"""A signal type that describes a problem; `resolved` only withdraws one of these."""
+SignalType = Literal[ProblemType, "resolved"]  # opgelost
 SIGNAL_TYPES: Final[tuple[SignalType, ...]] = get_args(SignalType)
-PROBLEM_TYPES: Final[tuple[SignalType, ...]] = tuple(t for t in SIGNAL_TYPES if t != "resolved")
-"""Types that describe a problem; `resolved` only withdraws one of these."""
+PROBLEM_TYPES: Final[tuple[ProblemType, ...]] = get_args(ProblemType)
 EVICTION_TYPES: Final[frozenset[SignalType]] = frozenset({"eviction_order", "eviction_executed"})
 
 Severity = Literal["low", "medium", "high"]

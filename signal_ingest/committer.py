@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import DataError, IntegrityError
 
 from shared.crypto import PiiVault
+from signal_ingest.domain.intake import Intake
 from signal_ingest.domain.signal import SignalIn
-from signal_ingest.intake import Intake, accept_signals
-from signal_ingest.store import SignalStore
+from signal_ingest.service import SignalRecords, accept_signals
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class ShuttingDown(RuntimeError):
 class SignalCommitter:
     def __init__(
         self,
-        store: SignalStore,
+        store: SignalRecords,
         vault: PiiVault,
         on_commit: Callable[[], None],
         writers: int,

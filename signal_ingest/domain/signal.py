@@ -12,9 +12,17 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from shared.household import Household
+from shared.vocabulary import (
+    DrugsCategory,
+    DrugsStage,
+    EvictionReason,
+    NuisanceCategory,
+    ProblemType,
+    ResolveReason,
+    Severity,
+)
 
 Euros = Annotated[float, Field(gt=0, le=10_000_000, allow_inf_nan=False)]
-Severity = Literal["low", "medium", "high"]
 
 
 class _Details(BaseModel):
@@ -33,7 +41,7 @@ class RentArrearsDetails(_Details):
 class NuisanceDetails(_Details):
     """Overlast."""
 
-    category: Literal["noise", "aggression", "other"]
+    category: NuisanceCategory
     severity: Severity
 
 
@@ -46,8 +54,8 @@ class PollutionDetails(_Details):
 class DrugsDetails(_Details):
     """Hennepkwekerij / drugshandel under the Wet Damocles."""
 
-    category: Literal["cannabis_cultivation", "drug_dealing", "other"]
-    stage: Literal["reported", "warning", "closure_ordered"]
+    category: DrugsCategory
+    stage: DrugsStage
 
 
 class EvictionOrderDetails(_Details):
@@ -55,7 +63,7 @@ class EvictionOrderDetails(_Details):
 
     judgment_date: date
     eviction_date: date | None = None
-    reason: Literal["arrears", "nuisance", "drugs", "fraud", "other"]
+    reason: EvictionReason
 
 
 class EvictionExecutedDetails(_Details):
@@ -67,10 +75,8 @@ class EvictionExecutedDetails(_Details):
 class ResolvedDetails(_Details):
     """Opgelost: withdraws an earlier signal type for this household."""
 
-    resolves: Literal[
-        "rent_arrears", "nuisance", "pollution", "drugs", "eviction_order", "eviction_executed"
-    ]
-    reason: Literal["paid", "payment_arrangement", "moved", "other"]
+    resolves: ProblemType
+    reason: ResolveReason
 
 
 class _Signal(BaseModel):

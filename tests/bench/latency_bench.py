@@ -31,7 +31,7 @@ from notifier.consumer import CONSUMER as NOTIFIER_GROUP
 from shared.crypto import generate_pii_key
 from shared.events import CASES_TOPIC, SIGNALS_TOPIC
 from shared.keys import generate_webhook_secret
-from signal_ingest.feedback import CONSUMER as FEEDBACK_GROUP
+from signal_ingest.consumer import CONSUMER as FEEDBACK_GROUP
 from tests.bench.http_clients import HttpxPoster, Poster, RawPool
 from tests.bench.infra import OUT, Server, Servers, create_api_key, empty_tables, scalar
 from tests.bench.ingest_bench import SharedTopicBusy

@@ -16,8 +16,9 @@ from aiokafka import AIOKafkaProducer
 
 from shared.bus import Record
 from shared.crypto import PiiVault, generate_pii_key
+from signal_ingest.domain.intake import body_hash
 from signal_ingest.domain.signal import parse_signal
-from signal_ingest.intake import body_hash, prepare
+from signal_ingest.received import new_signal
 
 KINDS: list[tuple[str, int]] = [
     ("rent_arrears", 55),
@@ -89,7 +90,7 @@ def signal_records(
                 "details": _details(kind, rng),
             }
         )
-        record = prepare(signal, body_hash(signal), "bench", vault, now).event
+        record = new_signal(signal, body_hash(signal), "bench", vault, now).event
         records.append(replace(record, topic=topic))
     return records
 

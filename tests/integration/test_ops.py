@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from notifier.tables import notifications, webhook_deliveries
 from services.processes import SERVICES
 from shared.settings import Settings
-from signal_ingest.feedback import CONSUMER as FEEDBACK
+from signal_ingest.consumer import CONSUMER as FEEDBACK
 from tests.e2e.process import eventually, free_port
 from tests.harness import Harness, running
 from tests.signals import PII, rent_arrears

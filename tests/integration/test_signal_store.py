@@ -1,4 +1,4 @@
-"""The signal store's one write per group, on SQLite and on PostgreSQL (where it is one statement):
+"""The signal repository's one write per group, on SQLite and on PostgreSQL (one statement there):
 new signals with their events, in the order they were posted; nothing written twice."""
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from sqlalchemy import or_, select, text
 from shared.db import create_engine
 from shared.outbox import outbox
 from shared.settings import Settings
+from signal_ingest.domain.intake import Posted
 from signal_ingest.domain.signal import parse_signal
-from signal_ingest.intake import Posted, accept_signals
-from signal_ingest.store import SignalStore
+from signal_ingest.repository import SignalRepository
+from signal_ingest.service import accept_signals
 from tests.harness import running
 from tests.signals import rent_arrears
 
@@ -27,7 +28,7 @@ async def test_a_group_stores_new_signals_with_events_in_posted_order(
     posted: list[Posted] = [(corp, signal) for signal in one_household]
     posted.append((other, one_household[0]))  # the same id from another source is another signal
     async with running(stack, workers=False) as vs:
-        store = SignalStore(vs.runtime.engine)
+        store = SignalRepository(vs.runtime.engine)
         first = await accept_signals(store, posted, vs.runtime.vault)
         again = await accept_signals(store, posted, vs.runtime.vault)
         ids = [str(signal.id) for signal in one_household]

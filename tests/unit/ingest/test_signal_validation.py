@@ -10,9 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from shared.web.problems import field_errors
-from signal_ingest.api import EXAMPLE_SIGNAL
+from signal_ingest.domain.intake import body_hash
 from signal_ingest.domain.signal import parse_signal
-from signal_ingest.intake import body_hash
+from signal_ingest.schemas import EXAMPLE_SIGNAL
 from tests.conftest import SAMPLES
 
 VALID = [json.loads(line) for line in (SAMPLES / "signals.jsonl").read_text().splitlines()]

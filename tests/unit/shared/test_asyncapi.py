@@ -11,8 +11,9 @@ import orjson
 from shared.asyncapi import asyncapi_document
 from shared.crypto import PiiVault, generate_pii_key
 from shared.events import TOPICS
+from signal_ingest.domain.intake import body_hash
 from signal_ingest.domain.signal import parse_signal
-from signal_ingest.intake import body_hash, prepare
+from signal_ingest.received import new_signal
 from tests.signals import rent_arrears
 
 DOC = asyncapi_document()
@@ -32,7 +33,7 @@ def test_document_is_asyncapi_3_with_a_channel_per_topic() -> None:
 def test_a_real_signal_event_matches_its_documented_headers_and_payload() -> None:
     vault = PiiVault(generate_pii_key())
     signal = parse_signal(rent_arrears())
-    record = prepare(signal, body_hash(signal), "corp", vault, datetime.now(UTC)).event
+    record = new_signal(signal, body_hash(signal), "corp", vault, datetime.now(UTC)).event
     headers = {name: value.decode() for name, value in record.headers}
     validate(headers, "#/components/messages/signalReceived/headers")
     validate(orjson.loads(record.value), "#/components/messages/signalReceived/payload")

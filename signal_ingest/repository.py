@@ -1,45 +1,30 @@
-"""Where accepted signals are kept: each with its `signal.received` event in the outbox, written
-atomically, a group of signals at a time.
+"""Ingest's storage: the only module that touches ingest's tables. It never decides.
 
-The primary key (source, signal id) decides which signals are new, so concurrent writers agree.
-On PostgreSQL a group is one statement — both inserts in a single data-modifying CTE over arrays,
-one round trip, atomic on its own — because that round trip is most of what a small group costs
-(measured: 112 → 54 µs CPU per signal in groups of 8). Elsewhere (SQLite, the embedded default)
-the same rows are written with SQLAlchemy in one transaction. Both are exercised by the same
-integration tests.
+Accepted signals are written each with its `signal.received` event in the outbox, atomically, a
+group at a time; the primary key (source, signal id) decides which signals are new, so
+concurrent writers agree. On PostgreSQL a group is one statement — both inserts in a single
+data-modifying CTE over arrays, one round trip, atomic on its own — because that round trip is
+most of what a small group costs (measured: 112 → 54 µs CPU per signal in groups of 8).
+Elsewhere (SQLite, the embedded default) the same rows are written with SQLAlchemy in one
+transaction. Both are exercised by the same integration tests.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.bus import Record
 from shared.db import insert_ignoring_conflicts
-from shared.outbox import add_to_outbox, outbox_row
+from shared.outbox import OUTBOX_ARRAY_COLUMNS, add_to_outbox, outbox_insert_sql, outbox_values
+from shared.vocabulary import SignalStatus
+from signal_ingest.domain.intake import Receipt, SignalKey
+from signal_ingest.domain.status import SignalState
+from signal_ingest.received import NewSignal
 from signal_ingest.tables import signals
 
 _MOST_STALE_CONNECTIONS = 20  # what the pool may hold: shared.db.create_engine's pool_size × 2
-SignalKey = tuple[str, str]
-"""(source, signal id): the idempotency key."""
-
-
-@dataclass(frozen=True, slots=True)
-class NewSignal:
-    """A signal ready to store: its row (personal data sealed) and its event."""
-
-    row: dict[str, object]
-    event: Record
-
-    @property
-    def key(self) -> SignalKey:
-        return str(self.row["source"]), str(self.row["signal_id"])
-
-
 _COLUMNS = (
     ("source", "text"),
     ("signal_id", "text"),
@@ -52,8 +37,7 @@ _COLUMNS = (
     ("minors", "int"),
     ("sealed_body", "text"),
 )
-_EVENT_COLUMNS = (("topic", "text"), ("key", "text"), ("headers", "text"), ("value", "bytea"))
-_ALL = _COLUMNS + _EVENT_COLUMNS
+_ALL = _COLUMNS + OUTBOX_ARRAY_COLUMNS
 _NAMES = ", ".join(name for name, _ in _COLUMNS)
 # Rows are inserted in key order, so concurrent groups lock shared keys in one order (no
 # deadlock); events follow the order the signals were posted in, for per-household order.
@@ -62,21 +46,24 @@ WITH posted AS (
     SELECT * FROM unnest({", ".join(f"${n}::{kind}[]" for n, (_, kind) in enumerate(_ALL, 1))})
         WITH ORDINALITY AS p({", ".join(name for name, _ in _ALL)}, position)
 ), stored AS (
-    INSERT INTO signals ({_NAMES})
+    INSERT INTO {signals.name} ({_NAMES})
     SELECT {_NAMES} FROM posted ORDER BY source, signal_id
     ON CONFLICT DO NOTHING
     RETURNING source, signal_id
 ), queued AS (
-    INSERT INTO outbox (topic, key, headers, value)
-    SELECT p.topic, p.key, p.headers, p.value
-    FROM posted p JOIN stored s USING (source, signal_id)
-    ORDER BY p.position
+    {outbox_insert_sql("posted p JOIN stored s USING (source, signal_id)", "p", "p.position")}
 )
 SELECT source, signal_id FROM stored
 """
 
 
-class SignalStore:
+def _row(signal: NewSignal) -> dict[str, object]:
+    return {name: getattr(signal, name) for name, _ in _COLUMNS}
+
+
+class SignalRepository:
+    """Signals on the engine: each call is its own atomic write or read."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
@@ -90,7 +77,7 @@ class SignalStore:
         async with self._engine.begin() as conn:
             return await _add_in_transaction(conn, new)
 
-    async def stored(self, keys: Sequence[SignalKey]) -> dict[SignalKey, tuple[str, datetime]]:
+    async def receipts(self, keys: Collection[SignalKey]) -> dict[SignalKey, Receipt]:
         """Body hash and receipt time of signals stored earlier."""
         if not keys:
             return {}
@@ -103,14 +90,26 @@ class SignalStore:
                     signals.c.received_at,
                 ).where(tuple_(signals.c.source, signals.c.signal_id).in_(keys))
             )
-            return {(r.source, r.signal_id): (r.body_hash, r.received_at) for r in result}
+            return {(r.source, r.signal_id): Receipt(r.body_hash, r.received_at) for r in result}
+
+    async def state(self, source: str, signal_id: str) -> SignalState | None:
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(
+                        signals.c.signal_id, signals.c.type, signals.c.received_at, signals.c.status
+                    ).where(signals.c.source == source, signals.c.signal_id == signal_id)
+                )
+            ).first()
+        if row is None:
+            return None
+        return SignalState(row.signal_id, row.type, row.received_at, row.status)
 
     async def _add_in_one_statement(self, new: Sequence[NewSignal]) -> set[SignalKey]:
         columns: list[list[object]] = [[] for _ in _ALL]
         for signal in new:
-            event = outbox_row(signal.event)
-            values = [signal.row[name] for name, _ in _COLUMNS]
-            values += [event[name] for name, _ in _EVENT_COLUMNS]
+            values = [getattr(signal, name) for name, _ in _COLUMNS]
+            values += outbox_values(signal.event)
             for column, value in zip(columns, values, strict=True):
                 column.append(value)
         # After a database restart the pool still holds connections to the old server: each
@@ -133,8 +132,22 @@ class SignalStore:
 
 
 async def _add_in_transaction(conn: AsyncConnection, new: Sequence[NewSignal]) -> set[SignalKey]:
-    rows = sorted((signal.row for signal in new), key=lambda r: (r["source"], r["signal_id"]))
+    rows = [_row(signal) for signal in sorted(new, key=lambda s: s.key)]
     stmt = insert_ignoring_conflicts(conn, signals).returning(signals.c.source, signals.c.signal_id)
     inserted = {(row.source, row.signal_id) for row in await conn.execute(stmt, rows)}
     await add_to_outbox(conn, [signal.event for signal in new if signal.key in inserted])
     return inserted
+
+
+class SqlSignalStatuses:
+    """Signal statuses on one connection, inside the caller's transaction (the consumer's)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def set_status(self, keys: Sequence[SignalKey], status: SignalStatus) -> None:
+        await self._conn.execute(
+            update(signals)
+            .where(tuple_(signals.c.source, signals.c.signal_id).in_(keys))
+            .values(status=status)
+        )

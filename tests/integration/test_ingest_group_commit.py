@@ -1,6 +1,6 @@
 """Group commit: posts that arrive together share one write, and each still gets its own answer.
 
-The store is the real one on SQLite; `Watched` only records what it is asked and can refuse a
+The repository is the real one on SQLite; `Watched` only records what it is asked and can refuse a
 chosen signal or hold a write open, to show what the other posts of a group see."""
 
 from __future__ import annotations
@@ -19,14 +19,16 @@ from shared.db import create_engine
 from shared.outbox import outbox
 from shared.settings import Settings
 from signal_ingest.committer import ShuttingDown, SignalCommitter
+from signal_ingest.domain.intake import SignalKey
 from signal_ingest.domain.signal import SignalIn, parse_signal
-from signal_ingest.store import NewSignal, SignalKey, SignalStore
+from signal_ingest.received import NewSignal
+from signal_ingest.repository import SignalRepository
 from signal_ingest.tables import signals
 from tests.conftest import SettingsFactory
 from tests.signals import rent_arrears
 
 
-class Watched(SignalStore):
+class Watched(SignalRepository):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
         self.writes: list[int] = []
@@ -55,7 +57,7 @@ async def engine(make_settings: SettingsFactory) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-def committer(store: SignalStore, max_signals: int = 1000) -> SignalCommitter:
+def committer(store: SignalRepository, max_signals: int = 1000) -> SignalCommitter:
     return SignalCommitter(store, PiiVault(generate_pii_key()), lambda: None, 1, max_signals)
 
 
