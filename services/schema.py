@@ -12,6 +12,7 @@ import notifier.tables
 import shared.inbox
 import shared.outbox
 import shared.web.auth
+import shared.web.pages.sessions
 import signal_ingest.tables
 import triage.tables
 from shared.db import metadata
@@ -22,6 +23,7 @@ TABLE_MODULES = (
     shared.inbox,
     shared.outbox,
     shared.web.auth,
+    shared.web.pages.sessions,
     signal_ingest.tables,
     triage.tables,
     notifier.tables,

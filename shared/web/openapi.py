@@ -1,0 +1,111 @@
+"""What the OpenAPI document says beyond the routes (CONTRACT §9): every error is a problem
+document, every protected operation needs the bearer key, a replayed POST says so in
+`Idempotent-Replayed`, and the USD webhook is described under `webhooks`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, Header
+from pydantic import BaseModel, Field
+
+from shared.case_document import CaseWithHousehold
+from shared.web.problems import PROBLEM_JSON, Problem
+
+PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+AUTH_ANSWERS = {
+    "401": "No key, or an unknown or revoked key (`WWW-Authenticate: Bearer`).",
+    "403": "The key lacks the scope this operation needs.",
+}
+REPLAYED = {
+    "Idempotent-Replayed": {
+        "description": "`true`: this id was accepted before with the same body; nothing new "
+        "was stored and the first answer is repeated.",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
+
+
+class CaseWebhookEvent(BaseModel):
+    """A CloudEvents 1.0 event in structured mode (`application/cloudevents+json`)."""
+
+    specversion: Literal["1.0"]
+    id: str = Field(description="Unique per change; equal to `webhook-id` on every retry.")
+    source: str = Field(examples=["/vroegsignaal/notifier"])
+    type: Literal[
+        "nl.vroegsignaal.case.opened",
+        "nl.vroegsignaal.case.escalated",
+        "nl.vroegsignaal.case.updated",
+        "nl.vroegsignaal.case.closed",
+    ]
+    time: datetime
+    subject: str = Field(description="The case id.")
+    datacontenttype: Literal["application/json"] = "application/json"
+    data: CaseWithHousehold = Field(
+        description="The case as in `GET /v1/cases/{id}` (`VS_WEBHOOK_PAYLOAD=minimal` sends "
+        "only its id and link)."
+    )
+
+
+def document_webhooks(app: FastAPI) -> None:
+    """The USD's endpoint (`VS_USD_WEBHOOK_URL`) as OpenAPI `webhooks`."""
+
+    @app.webhooks.post(
+        "caseChanged",
+        summary="A case was opened, escalated, updated or closed",
+        status_code=204,
+        responses={
+            200: {"description": "Delivered (any 2xx)."},
+            410: {"description": "The endpoint is gone: delivery stops and ops is alerted."},
+            429: {"description": "Retried after `Retry-After` seconds."},
+            503: {"description": "Any other answer is retried with backoff, then dead-lettered."},
+        },
+    )
+    def case_changed(
+        event: CaseWebhookEvent,
+        webhook_id: Annotated[str, Header(description="The CloudEvent id; same on retries.")],
+        webhook_timestamp: Annotated[int, Header(description="Unix seconds of this attempt.")],
+        webhook_signature: Annotated[
+            str, Header(description="`v1,<base64 HMAC-SHA256>` with VS_USD_WEBHOOK_SECRET.")
+        ],
+    ) -> None:
+        """POSTed to `VS_USD_WEBHOOK_URL`, signed per Standard Webhooks. Only 2xx counts as
+        delivered; the same change never arrives under another `webhook-id`."""
+
+
+def _polish(spec: dict[str, Any]) -> dict[str, Any]:
+    for path in spec.get("paths", {}).values():
+        for method, operation in path.items():
+            responses = operation.setdefault("responses", {})
+            if operation.get("security"):
+                for code, description in AUTH_ANSWERS.items():
+                    responses.setdefault(code, {"description": description})
+            for code, answer in responses.items():
+                if code[0] in "45":
+                    answer["content"] = PROBLEM
+            if method == "post" and "202" in responses and "200" in responses:
+                responses["200"].setdefault("headers", {}).update(REPLAYED)
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    if "Problem" not in schemas:
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(problem.pop("$defs", {}))
+        schemas["Problem"] = problem
+    text = str(spec.get("paths", {})) + str(spec.get("webhooks", {}))
+    for unused in ("HTTPValidationError", "ValidationError"):
+        if f"/{unused}'" not in text:
+            schemas.pop(unused, None)
+    return spec
+
+
+def polished_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """`app.openapi`, with `_polish` applied once."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _polish(original())
+        return app.openapi_schema
+
+    return openapi
