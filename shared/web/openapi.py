@@ -5,14 +5,12 @@ document, every protected operation needs the bearer key, a replayed POST says s
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Header
-from pydantic import BaseModel, Field
 
-from shared.case_document import CaseWithHousehold
 from shared.web.problems import PROBLEM_JSON, Problem
+from shared.webhook import SIGNATURE_HEADERS, CaseWebhookEvent
 
 PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 AUTH_ANSWERS = {
@@ -26,27 +24,6 @@ REPLAYED = {
         "schema": {"type": "string", "enum": ["true"]},
     }
 }
-
-
-class CaseWebhookEvent(BaseModel):
-    """A CloudEvents 1.0 event in structured mode (`application/cloudevents+json`)."""
-
-    specversion: Literal["1.0"]
-    id: str = Field(description="Unique per change; equal to `webhook-id` on every retry.")
-    source: str = Field(examples=["/vroegsignaal/notifier"])
-    type: Literal[
-        "nl.vroegsignaal.case.opened",
-        "nl.vroegsignaal.case.escalated",
-        "nl.vroegsignaal.case.updated",
-        "nl.vroegsignaal.case.closed",
-    ]
-    time: datetime
-    subject: str = Field(description="The case id.")
-    datacontenttype: Literal["application/json"] = "application/json"
-    data: CaseWithHousehold = Field(
-        description="The case as in `GET /v1/cases/{id}` (`VS_WEBHOOK_PAYLOAD=minimal` sends "
-        "only its id and link)."
-    )
 
 
 def document_webhooks(app: FastAPI) -> None:
@@ -65,10 +42,12 @@ def document_webhooks(app: FastAPI) -> None:
     )
     def case_changed(
         event: CaseWebhookEvent,
-        webhook_id: Annotated[str, Header(description="The CloudEvent id; same on retries.")],
-        webhook_timestamp: Annotated[int, Header(description="Unix seconds of this attempt.")],
+        webhook_id: Annotated[str, Header(description=SIGNATURE_HEADERS["webhook-id"])],
+        webhook_timestamp: Annotated[
+            int, Header(description=SIGNATURE_HEADERS["webhook-timestamp"])
+        ],
         webhook_signature: Annotated[
-            str, Header(description="`v1,<base64 HMAC-SHA256>` with VS_USD_WEBHOOK_SECRET.")
+            str, Header(description=SIGNATURE_HEADERS["webhook-signature"])
         ],
     ) -> None:
         """POSTed to `VS_USD_WEBHOOK_URL`, signed per Standard Webhooks. Only 2xx counts as
@@ -92,10 +71,13 @@ def _polish(spec: dict[str, Any]) -> dict[str, Any]:
         problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(problem.pop("$defs", {}))
         schemas["Problem"] = problem
-    text = str(spec.get("paths", {})) + str(spec.get("webhooks", {}))
-    for unused in ("HTTPValidationError", "ValidationError"):
-        if f"/{unused}'" not in text:
-            schemas.pop(unused, None)
+    for hook in spec.get("webhooks", {}).values():  # the USD's answers, not our problems
+        for operation in hook.values():
+            operation.get("responses", {}).pop("422", None)
+    for unused in ("HTTPValidationError", "ValidationError"):  # replaced by Problem above
+        definition = schemas.pop(unused, None)
+        if definition is not None and f"/{unused}'" in str(spec):
+            schemas[unused] = definition
     return spec
 
 
