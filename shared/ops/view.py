@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from shared.ops.summary import ConsumerGroup, Summary
@@ -39,8 +39,12 @@ def _chart(
         return t(key) if key in t.messages else name
 
     series = keep_largest(daily_series(counts, days, label), t("ops.chart.other"))
-    if chart_id == "deliveries":  # delivered first, in the first colour; failed after it
-        series = sorted(series, key=lambda s: s.name != "delivered")
+    if chart_id == "deliveries":  # delivered first and green, failed after it and red
+        colours = {"delivered": 2, "failed": 4}
+        series = sorted(
+            (replace(s, colour=colours.get(s.name)) for s in series),
+            key=lambda s: s.name != "delivered",
+        )
     total = sum(sum(s.counts) for s in series)
     frame = Chart(
         id=chart_id,

@@ -17,6 +17,8 @@ class Series:
     name: str
     label: str
     counts: Sequence[int]
+    colour: int | None = None
+    """A fixed colour (series-N) for a series that means something: green delivered, red failed."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Chart:
     width: int = 720
     height: int = 240
     left: int = 44
-    right: int = 8
+    right: int = 24
     top: int = 10
     bottom: int = 26
     bars: list[Bar] = field(default_factory=list)
@@ -118,7 +120,7 @@ def stacked_bars(
                     y=round(y, 1),
                     width=round(slot * 0.7, 1),
                     height=round(height, 1),
-                    series=index,
+                    series=index if s.colour is None else s.colour,
                     name=s.name,
                     day=day.isoformat(),
                     count=count,
@@ -134,7 +136,10 @@ def stacked_bars(
         for i, day in enumerate(days)
         if (len(days) - 1 - i) % step == 0
     ]
-    legend = [LegendItem(i, s.label, sum(s.counts)) for i, s in enumerate(series)]
+    legend = [
+        LegendItem(i if s.colour is None else s.colour, s.label, sum(s.counts))
+        for i, s in enumerate(series)
+    ]
     rows = [
         [day_label(day), *(number(s.counts[i]) for s in series)]
         for i, day in enumerate(days)
