@@ -14,6 +14,7 @@ import shared.inbox
 import shared.outbox
 import shared.parking
 import shared.web.auth
+import shared.web.pages.sessions
 import signal_ingest.tables
 import triage.tables
 from shared.db import metadata
@@ -26,6 +27,7 @@ TABLE_MODULES = (
     shared.outbox,
     shared.parking,
     shared.web.auth,
+    shared.web.pages.sessions,
     signal_ingest.tables,
     triage.tables,
     notifier.tables,

@@ -8,17 +8,29 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
+from services import ops
 from services.runtime import Runtime
 from shared.web import health
 from shared.web.auth import KeyStore
 from shared.web.deps import provide
 from shared.web.limits import BodyLimits
+from shared.web.openapi import document_webhooks, polished_openapi
+from shared.web.pages.docs import install_docs
+from shared.web.pages.messages import MESSAGES
+from shared.web.pages.security import PageHeaders
+from shared.web.pages.sessions import SessionStore
+from shared.web.pages.signin import install_sign_in
+from shared.web.pages.templating import Pages
 from shared.web.problems import install_problem_handlers
 from shared.web.rate_limit import RateLimiter
 
 DESCRIPTION = """Vroegsignaal: housing corporations signal eviction risks (rent arrears, nuisance,
 pollution, drugs, eviction orders) on the first day; the USD (Uitvoeringsdienst Sociaal Domein)
-receives scored, routed cases with a deadline. Errors are RFC 9457 problem documents."""
+receives scored, routed cases with a deadline. Errors are RFC 9457 problem documents.
+
+Authorize with an API key (`Authorization: Bearer <key>`); each operation names its scope."""
+PAGE_PACKAGES: list[Callable[[Pages], None]] = [ops.register_pages]
+"""The pages every process serves (CONTRACT §9); the USD's pages join here."""
 
 
 def create_app(
@@ -39,7 +51,13 @@ def create_app(
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # our own /docs: Swagger UI from this service, not a CDN
+        redoc_url=None,
     )
+    pages = Pages()
+    pages.add("pages", "shared.web.pages", MESSAGES)
+    for register in PAGE_PACKAGES:
+        register(pages)
 
     async def refresh_gauges() -> None:
         for refresh in runtime.gauges:
@@ -58,15 +76,23 @@ def create_app(
         ),
         refresh_gauges=refresh_gauges,
         signals=runtime.signals,
+        pages=pages,
+        sessions=SessionStore(runtime.engine),
     )
     install_problem_handlers(app)
+    install_sign_in(app)
     app.add_middleware(BodyLimits)
+    app.add_middleware(PageHeaders)
     for router in routers:  # before health: routes are matched in order, the API is the hot path
         app.include_router(router)
     app.include_router(health.router)
     app.include_router(health.metrics_router(runtime.settings.metrics_require_key))
+    install_docs(app, pages)
+    pages.mount(app)
+    document_webhooks(app)
     if extra_schemas:
         _add_schemas(app, extra_schemas)
+    app.openapi = polished_openapi(app)  # type: ignore[method-assign]
     return app
 
 

@@ -1,4 +1,5 @@
-"""The AsyncAPI 3 document of the event stream, generated from the event models it describes.
+"""The AsyncAPI 3 document of the event stream, generated from the event models it describes,
+and of the webhook the notifier sends to the USD (an HTTP channel beside the Kafka topics).
 
 Served at `/asyncapi.json` by every process, so it cannot drift from what is published.
 """
@@ -15,8 +16,21 @@ from shared.events import (
     CaseChanged,
     SignalReceived,
 )
+from shared.webhook import SIGNATURE_HEADERS, CaseWebhookEvent
 
 _REF = "#/components/schemas/{model}"
+
+
+def _webhook_headers() -> dict[str, Any]:
+    """Standard Webhooks signature headers and the CloudEvents structured-mode media type."""
+    return {
+        "type": "object",
+        "required": [*SIGNATURE_HEADERS, "content-type"],
+        "properties": {
+            **{name: {"type": "string", "description": d} for name, d in SIGNATURE_HEADERS.items()},
+            "content-type": {"const": "application/cloudevents+json"},
+        },
+    }
 
 
 def _ce_headers(types: list[str]) -> dict[str, Any]:
@@ -38,7 +52,7 @@ def _ce_headers(types: list[str]) -> dict[str, Any]:
 
 def asyncapi_document() -> dict[str, Any]:
     schemas: dict[str, Any] = {}
-    for model in (SignalReceived, CaseChanged):
+    for model in (SignalReceived, CaseChanged, CaseWebhookEvent):
         schema = model.model_json_schema(ref_template=_REF)
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
@@ -72,6 +86,18 @@ def asyncapi_document() -> dict[str, Any]:
                 "triage's outbox relay.",
                 "messages": {"caseChanged": {"$ref": "#/components/messages/caseChanged"}},
             },
+            "usdWebhook": {
+                "address": "{webhookUrl}",
+                "parameters": {
+                    "webhookUrl": {"description": "The USD's endpoint, `VS_USD_WEBHOOK_URL`."}
+                },
+                "description": "Case changes POSTed to the USD, one CloudEvent per request. "
+                "Only 2xx is delivered; retries with backoff honour `Retry-After`; 410 disables "
+                "the endpoint; after the retry budget the notification is a dead letter ops can "
+                "replay under the same `webhook-id`.",
+                "messages": {"caseWebhook": {"$ref": "#/components/messages/caseWebhook"}},
+                "bindings": {"http": {"bindingVersion": "0.3.0"}},
+            },
         },
         "operations": {
             "publishSignal": {
@@ -94,6 +120,12 @@ def asyncapi_document() -> dict[str, Any]:
                 "channel": {"$ref": "#/channels/cases"},
                 "summary": "consumer group `notifier`: webhooks and e-mail to the USD",
             },
+            "deliverCaseWebhook": {
+                "action": "send",
+                "channel": {"$ref": "#/channels/usdWebhook"},
+                "summary": "the notifier POSTs each case change to the USD, signed",
+                "bindings": {"http": {"method": "POST", "bindingVersion": "0.3.0"}},
+            },
             "signalFeedback": {
                 "action": "receive",
                 "channel": {"$ref": "#/channels/cases"},
@@ -114,6 +146,12 @@ def asyncapi_document() -> dict[str, Any]:
                     "headers": _ce_headers(case_types),
                     "payload": {"$ref": _REF.format(model="CaseChanged")},
                     "bindings": {"kafka": {"key": key}},
+                },
+                "caseWebhook": {
+                    "name": "nl.vroegsignaal.case.* (webhook)",
+                    "contentType": "application/cloudevents+json",
+                    "headers": _webhook_headers(),
+                    "payload": {"$ref": _REF.format(model="CaseWebhookEvent")},
                 },
             },
             "schemas": schemas,

@@ -30,6 +30,15 @@ class Record:
         return CloudEvent.from_binary(self.headers, self.value)
 
 
+@dataclass(frozen=True, slots=True)
+class GroupLag:
+    """A consumer group's backlog on one topic, as the broker stores its offsets."""
+
+    group: str
+    topic: str
+    lag: int
+
+
 class BusUnavailable(RuntimeError):
     """The bus did not acknowledge; the caller keeps its outbox rows and retries."""
 
@@ -64,3 +73,6 @@ class EventBus(Protocol):
         ...
 
     async def is_ready(self) -> bool: ...
+    async def group_lags(self) -> list[GroupLag]:
+        """Every consumer group's committed backlog per topic, whichever process runs it."""
+        ...

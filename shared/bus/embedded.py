@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from shared.bus import Record
+from shared.bus import GroupLag, Record
 from shared.files import private_file
 
 _SCHEMA = """
@@ -134,6 +134,14 @@ class EmbeddedLog:
         )
         return int(rows[0][0]) + 1
 
+    async def group_lags(self) -> list[GroupLag]:
+        rows = await self._run(
+            "SELECT g.grp, g.topic, (SELECT COUNT(*) FROM records r "
+            "WHERE r.topic = g.topic AND r.seq >= g.next_offset) "
+            "FROM group_offsets g WHERE g.grp != '' ORDER BY g.grp, g.topic"
+        )
+        return [GroupLag(str(g), str(t), int(n)) for g, t, n in rows]
+
     def waiter(self) -> asyncio.Event:
         """An event set by the next append in this process (others are seen by polling)."""
         event = asyncio.Event()
@@ -236,3 +244,6 @@ class EmbeddedBus:
 
     async def is_ready(self) -> bool:
         return await self.log.is_ready()
+
+    async def group_lags(self) -> list[GroupLag]:
+        return await self.log.group_lags()

@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
-from shared.bus import BusUnavailable, Record
+from shared.bus import BusUnavailable, GroupLag, Record
 
 log = logging.getLogger(__name__)
 PUBLISH_TIMEOUT_S = 20.0
@@ -206,6 +206,38 @@ class KafkaBus:
 
     def tail(self, topics: Sequence[str]) -> KafkaTail:
         return KafkaTail(self._bootstrap, topics)
+
+    async def group_lags(self, concurrency: int = 20) -> list[GroupLag]:
+        """Committed offsets of every group (AdminClient) against the partitions' end offsets."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+        await admin.start()
+        try:
+            groups = sorted({str(g[0]) for g in await admin.list_consumer_groups()})
+            limit = asyncio.Semaphore(concurrency)
+
+            async def offsets(group: str) -> dict[TopicPartition, int]:
+                async with limit:
+                    found = await admin.list_consumer_group_offsets(group)
+                return {tp: meta.offset for tp, meta in found.items() if meta.offset >= 0}
+
+            committed = dict(zip(groups, await asyncio.gather(*map(offsets, groups)), strict=True))
+        finally:
+            await admin.close()
+        partitions = list({tp for found in committed.values() for tp in found})
+        if not partitions:
+            return []
+        reader = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False)
+        await reader.start()
+        try:
+            ends = await reader.end_offsets(partitions)
+        finally:
+            await reader.stop()
+        lags: dict[tuple[str, str], int] = {}
+        for group, found in committed.items():
+            for tp, offset in found.items():
+                key = (group, tp.topic)
+                lags[key] = lags.get(key, 0) + max(0, ends[tp] - offset)
+        return [GroupLag(group, topic, lag) for (group, topic), lag in sorted(lags.items())]
 
     async def is_ready(self) -> bool:
         try:

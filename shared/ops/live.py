@@ -2,7 +2,8 @@
 
 Each record becomes topic, CloudEvent type, time, source and subject plus the household pseudonym
 shortened to 12 characters: enough to see a household's events belong together, nothing that
-identifies a person (CONTRACT §5).
+identifies a person (CONTRACT §5). Of the data only two labels are read: a signal's type and a
+case's priority.
 """
 
 from __future__ import annotations
@@ -25,11 +26,29 @@ LIFETIME_S = 60.0
 consumer for a bounded time (shutdown itself is bounded by uvicorn's graceful timeout)."""
 
 
+def _labels(value: bytes) -> tuple[str | None, str | None]:
+    """A signal's `type` and a case's `case.priority` from the data; nothing else is kept."""
+    try:
+        data = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    case = data.get("case")
+    priority = case.get("priority") if isinstance(case, dict) else None
+    kind = data.get("type") if "signal_id" in data else None
+    return (
+        kind if isinstance(kind, str) else None,
+        priority if isinstance(priority, str) else None,
+    )
+
+
 def live_event(record: Record) -> dict[str, str | None]:
-    """The envelope of a record, pseudonymised; the value (CloudEvent data) is never read."""
+    """The envelope of a record, pseudonymised, with the signal type or case priority."""
     attrs = {name: value.decode(errors="replace") for name, value in record.headers}
     key = record.key.decode(errors="replace")
     subject = attrs.get("ce_subject")
+    signal_type, priority = _labels(record.value)
     return {
         "topic": record.topic,
         "type": attrs.get("ce_type"),
@@ -37,6 +56,8 @@ def live_event(record: Record) -> dict[str, str | None]:
         "key": key[:KEY_CHARS],
         "source": attrs.get("ce_source"),
         "subject": key[:KEY_CHARS] if subject == key else subject,
+        "signal_type": signal_type,
+        "priority": priority,
     }
 
 

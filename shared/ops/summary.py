@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
+from shared.bus import EventBus
 from shared.consuming import EventProcessor
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
@@ -61,9 +62,20 @@ class ConsumerLag(BaseModel):
     processed: int = Field(description="Records handled since this process started.")
 
 
+class ConsumerGroup(BaseModel):
+    group: str = Field(examples=["triage"])
+    topic: str = Field(examples=["vroegsignaal.signals.v1"])
+    lag: int = Field(description="Records after the group's committed offset.")
+
+
 class Pipeline(BaseModel):
     outbox_backlog: int = Field(description="Events committed but not yet on the bus.")
     consumers: list[ConsumerLag] = Field(description="The consumers of this process.")
+    consumer_groups: list[ConsumerGroup] | None = Field(
+        None,
+        description="Every consumer group on the bus, whichever process runs it (from the "
+        "broker's committed offsets); null if the bus did not answer in time.",
+    )
 
 
 class DeadLetter(BaseModel):
@@ -150,3 +162,13 @@ async def consumer_lags(
         return ConsumerLag(name=processor.name, lag=lag, processed=processor.processed)
 
     return list(await asyncio.gather(*(one(p) for p in processors)))
+
+
+async def consumer_groups(bus: EventBus, timeout_s: float = 3.0) -> list[ConsumerGroup] | None:
+    """Every group's lag, largest first; None when the broker did not answer in time."""
+    try:
+        lags = await asyncio.wait_for(bus.group_lags(), timeout_s)
+    except Exception:  # the broker is away: the console says so instead of failing
+        return None
+    groups = [ConsumerGroup(group=g.group, topic=g.topic, lag=g.lag) for g in lags]
+    return sorted(groups, key=lambda g: (-g.lag, g.group, g.topic))

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Column, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -149,18 +150,29 @@ async def list_keys(conn: AsyncConnection) -> list[KeyListing]:
     return [KeyListing(*row) for row in rows]
 
 
-def require(scope: str) -> Callable[[Request, KeyStore, RateLimiter], Awaitable[Principal]]:
+BEARER = HTTPBearer(
+    scheme_name="bearerAuth",
+    bearerFormat="API key",
+    description="`Authorization: Bearer <api key>`. A key has one source and scopes "
+    f"({', '.join(sorted(SCOPES))}); each operation names the scope it needs.",
+    auto_error=False,
+)
+"""Declared as a dependency so OpenAPI carries the bearer scheme and /docs offers Authorize."""
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
+
+
+def require(
+    scope: str,
+) -> Callable[[Credentials, KeyStore, RateLimiter], Awaitable[Principal]]:
     """FastAPI dependency: 401 without a valid key, 403 without `scope`."""
 
     async def dependency(
-        request: Request, store: KeyStoreDep, limiter: RateLimiterDep
+        credentials: Credentials, store: KeyStoreDep, limiter: RateLimiterDep
     ) -> Principal:
-        header = request.headers.get("authorization", "")
-        scheme, _, key = header.partition(" ")
         challenge = {"WWW-Authenticate": "Bearer"}
-        if scheme.lower() != "bearer" or not key:
+        if credentials is None or not credentials.credentials.strip():
             raise ProblemError(401, "Send `Authorization: Bearer <api key>`.", headers=challenge)
-        principal = await store.principal(key.strip())
+        principal = await store.principal(credentials.credentials.strip())
         if principal is None:
             raise ProblemError(401, "Unknown or revoked API key.", headers=challenge)
         wait_s = limiter.retry_after(principal.source)
@@ -183,4 +195,6 @@ SignalWriter = Annotated[Principal, Depends(require("signals:write"))]
 CaseReader = Annotated[Principal, Depends(require("cases:read"))]
 CaseWriter = Annotated[Principal, Depends(require("cases:write"))]
 OpsReader = Annotated[Principal, Depends(require("ops:read"))]
+OpsWriter = Annotated[Principal, Depends(require("ops:write"))]
+"""Changes operations make (replaying dead letters): CONTRACT §1."""
 AuditReader = Annotated[Principal, Depends(require("audit:read"))]

@@ -1,4 +1,7 @@
-"""Request guards before any parsing: bodies over 1 MiB get 413, non-JSON bodies 415."""
+"""Request guards before any parsing: bodies over 1 MiB get 413, non-JSON API bodies 415.
+
+Pages (paths outside `/v1/`) may post HTML forms (`application/x-www-form-urlencoded`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.web.problems import problem_response
 
 MAX_BODY = 1024 * 1024
+FORM = b"application/x-www-form-urlencoded"
 
 
 class _TooLarge(Exception):
@@ -30,7 +34,13 @@ class BodyLimits:
             return
         media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         bodiless = length in (None, b"0") and b"transfer-encoding" not in headers
-        if not bodiless and media != b"application/json" and not media.endswith(b"+json"):
+        form = media == FORM and not scope["path"].startswith("/v1/")
+        if (
+            not bodiless
+            and not form
+            and media != b"application/json"
+            and not media.endswith(b"+json")
+        ):
             await problem_response(415, "Send `Content-Type: application/json`.")(
                 scope, receive, send
             )

@@ -10,6 +10,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,7 +29,7 @@ from triage.consumer import SignalTriage
 from triage.tables import cases
 
 JSON = {"Content-Type": "application/json"}
-LIVE_FIELDS = {"topic", "type", "time", "key", "source", "subject"}
+LIVE_FIELDS = {"topic", "type", "time", "key", "source", "subject", "signal_type", "priority"}
 
 
 async def summary(vs: Harness, auth: dict[str, str]) -> dict[str, Any]:
@@ -145,20 +146,47 @@ async def test_ops_data_needs_an_ops_read_key(stack: Settings, unique: str) -> N
             assert {"/ops", "/v1/ops/summary", "/v1/ops/stream"} <= paths
 
 
-async def test_ops_page_is_a_shell_without_data(stack: Settings, unique: str) -> None:
+async def test_ops_page_shows_no_data_without_a_session(stack: Settings, unique: str) -> None:
     async with running(stack) as vs:
         corp = {**JSON, **await vs.key(f"corp-{unique}", "signals:write")}
-        before = await vs.client.get("/ops")
         assert (await vs.client.post("/v1/signals", json=rent_arrears(), headers=corp)).is_success
-        page = await vs.client.get("/ops")
-        assert page.content == before.content  # the same shell whatever the data
-        assert page.status_code == 200
-        assert page.headers["content-type"].startswith("text/html")
-        assert "default-src 'none'" in page.headers["content-security-policy"]
-        assert page.headers["cache-control"] == "no-store"
-        assert "/v1/ops/summary" in page.text and "/v1/ops/stream" in page.text
+        bearer = await vs.key(f"ops-{unique}", "ops:read")
+        for headers in ({}, bearer):  # a page needs a session; an API key header is not one
+            page = await vs.client.get("/ops", headers=headers)
+            assert page.status_code == 303 and page.headers["location"].startswith("/signin")
+        form = await vs.client.get("/signin?next=/ops")
+        assert "default-src 'none'" in form.headers["content-security-policy"]
+        assert form.headers["cache-control"] == "no-store"
         for data in (f"corp-{unique}", *PII):
-            assert data not in page.text
+            assert data not in form.text
+
+
+async def test_summary_lists_every_consumer_group_on_the_bus(stack: Settings, unique: str) -> None:
+    """Groups of other processes too: a group this process does not run is listed with its lag."""
+    async with running(stack) as vs:
+        ops = await vs.key(f"ops-{unique}", "ops:read")
+        corp = {**JSON, **await vs.key(f"corp-{unique}", "signals:write")}
+        signal = rent_arrears()
+        assert (await vs.client.post("/v1/signals", json=signal, headers=corp)).is_success
+        await eventually(lambda: case_priority(vs, signal), 30)
+        elsewhere = vs.runtime.bus.consumer(f"elsewhere-{unique}", ["vroegsignaal.signals.v1"])
+        await elsewhere.start()
+        try:
+            first = (await eventually(lambda: elsewhere.fetch(1, 1.0), 30))[0]
+            await elsewhere.commit([first])
+        finally:
+            await elsewhere.stop()
+        # One more record behind its offset, on its partition (a redelivery: triage ignores it).
+        await vs.runtime.bus.publish([replace(first, offset=-1)])
+
+        async def listed() -> dict[str, Any] | None:
+            groups = (await summary(vs, ops))["pipeline"]["consumer_groups"] or []
+            return next((g for g in groups if g["group"] == f"elsewhere-{unique}"), None)
+
+        group = await eventually(listed, 30)
+        assert group["topic"] == "vroegsignaal.signals.v1" and group["lag"] >= 1
+        names = {g["group"] for g in (await summary(vs, ops))["pipeline"]["consumer_groups"]}
+        assert {SignalTriage.CONSUMER, FEEDBACK} <= names
 
 
 @asynccontextmanager

@@ -23,9 +23,12 @@ def validate(instance: Any, ref: str) -> None:
     jsonschema.Draft202012Validator({**DOC, "$ref": ref}).validate(instance)
 
 
-def test_document_is_asyncapi_3_with_a_channel_per_topic() -> None:
+def test_document_is_asyncapi_3_with_a_channel_per_topic_and_the_webhook() -> None:
     assert DOC["asyncapi"] == "3.0.0"
-    assert {c["address"] for c in DOC["channels"].values()} == set(TOPICS)
+    kafka = {c["address"] for c in DOC["channels"].values() if "http" not in c.get("bindings", {})}
+    assert kafka == set(TOPICS)
+    webhook = DOC["channels"]["usdWebhook"]
+    assert webhook["bindings"]["http"] and "caseWebhook" in webhook["messages"]
     for operation in DOC["operations"].values():
         assert operation["channel"]["$ref"].removeprefix("#/channels/") in DOC["channels"]
 
@@ -47,3 +50,22 @@ def test_a_payload_missing_the_sealed_household_is_refused() -> None:
         assert "required" in error.message or "sealed_household" in error.message
     else:
         raise AssertionError("an incomplete payload passed the documented schema")
+
+
+def test_the_webhook_message_documents_its_signature_and_cloudevent() -> None:
+    headers = {
+        "webhook-id": "evt-1",
+        "webhook-timestamp": "1764633600",
+        "webhook-signature": "v1,abc=",
+        "content-type": "application/cloudevents+json",
+    }
+    validate(headers, "#/components/messages/caseWebhook/headers")
+    unsigned = {k: v for k, v in headers.items() if k != "webhook-signature"}
+    try:
+        validate(unsigned, "#/components/messages/caseWebhook/headers")
+    except jsonschema.ValidationError:
+        pass
+    else:
+        raise AssertionError("a webhook without a signature passed the documented headers")
+    payload = DOC["components"]["schemas"]["CaseWebhookEvent"]
+    assert {"specversion", "id", "type", "subject", "data"} <= set(payload["required"])
