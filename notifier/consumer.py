@@ -47,7 +47,7 @@ class CaseEventConsumer:
             return unread
         first = max(self._clock(), self._last_stamp + _TICK)
         received = [
-            ReceivedChange(event.id, event.time, change, first + _TICK * i)
+            ReceivedChange(event.id, event.time, change, first + _TICK * i, event.correlationid)
             for i, (event, change) in enumerate(changes)
         ]
         await record_case_changes(conn, received, self._mailboxes)

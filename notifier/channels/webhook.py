@@ -31,6 +31,7 @@ from notifier.domain.notification import (
 from notifier.metrics import alert_unsendable
 from shared.crypto import PiiVault
 from shared.keys import is_usable_webhook_secret
+from shared.logs import log_context
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +155,15 @@ class WebhookChannel:
         return timedelta(seconds=rounds * self._attempt_timeout_s) + LEASE_MARGIN
 
     async def attempt(self, stored: StoredNotification) -> AttemptResult:
-        """One attempt. A request that cannot be built (bad data, a bug) is unsendable: a dead
-        letter with its reason and an alert, never an exception that stops the round."""
+        """One attempt, logged with its correlation ids (the signal id, the case event id)."""
+        with log_context(signal_id=stored.correlation_id, event_id=stored.id):
+            result = await self._attempt(stored)
+            log.info("webhook %s: %s", stored.id, result.error or "delivered")
+        return result
+
+    async def _attempt(self, stored: StoredNotification) -> AttemptResult:
+        """A request that cannot be built (bad data, a bug) is unsendable: a dead letter with
+        its reason and an alert, never an exception that stops the round."""
         try:
             headers, body = self._sender.signed_request(self._payloads.notification(stored))
         except Exception as exc:
