@@ -2,14 +2,15 @@
 
 Runs inside `EventProcessor`'s batch transaction, so the inbox makes a redelivered event a no-op
 and the notification id is the case event's id: one webhook-id per change, whatever happens.
-Changes are stamped strictly increasing in bus order (a microsecond apart within a batch): the
-delivery claim sends a case's notifications in that order. Triage publishes a case's changes in
-order under one key, so bus order is change order.
+An event it cannot read (invalid data, a time that exists only with its offset) is handed back to
+`EventProcessor`, which parks it with its reason and goes on. Changes are stamped strictly
+increasing in bus order (a microsecond apart within a batch): the delivery claim sends a case's
+notifications in that order. Triage publishes a case's changes in order under one key, so bus
+order is change order.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -19,11 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from notifier.channels.email import TeamMailboxes
 from notifier.service import ReceivedChange, record_case_changes
 from shared.cloudevent import CloudEvent
+from shared.consuming import Unread
 from shared.events import CASE_EVENT_PREFIX, CaseChanged
-from shared.observability import EVENTS_REJECTED
 from shared.settings import Settings
-
-log = logging.getLogger(__name__)
 
 CONSUMER = "notifier"
 _TICK = timedelta(microseconds=1)
@@ -39,34 +38,33 @@ class CaseEventConsumer:
         self._clock = clock
         self._last_stamp = datetime.min.replace(tzinfo=UTC)
 
-    async def __call__(self, conn: AsyncConnection, events: Sequence[CloudEvent]) -> None:
-        changes = [(e, c) for e in events if (c := _read(e)) is not None]
+    async def __call__(self, conn: AsyncConnection, events: Sequence[CloudEvent]) -> Unread:
+        """Records the readable changes; hands back the unreadable events with their reasons."""
+        read = [(e, _read(e)) for e in events if e.type.startswith(CASE_EVENT_PREFIX)]
+        unread = [(e, why) for e, why in read if isinstance(why, str)]
+        changes = [(e, c) for e, c in read if isinstance(c, CaseChanged)]
         if not changes:
-            return
+            return unread
         first = max(self._clock(), self._last_stamp + _TICK)
         received = [
-            ReceivedChange(event.id, event.time, change, first + _TICK * i)
+            ReceivedChange(event.id, event.time, change, first + _TICK * i, event.correlationid)
             for i, (event, change) in enumerate(changes)
         ]
         await record_case_changes(conn, received, self._mailboxes)
         self._last_stamp = received[-1].received_at
+        return unread
 
 
-def _read(event: CloudEvent) -> CaseChanged | None:
-    """The case change an event carries; None (logged and counted) if it is not readable."""
-    if not event.type.startswith(CASE_EVENT_PREFIX):
-        return None
+def _read(event: CloudEvent) -> CaseChanged | str:
+    """The case change an event carries, or why it cannot be read (parked by the caller)."""
+    try:
+        event.time.astimezone(UTC)
+    except OverflowError:
+        return "time not representable in UTC"
     try:
         change = CaseChanged.model_validate_json(event.data)
     except ValidationError as exc:
-        _skip(event, f"{exc.error_count()} invalid field(s)")
-        return None
+        return f"{exc.error_count()} invalid field(s)"
     if event.type != change.event_type:
-        _skip(event, f"type {event.type} with a '{change.change}' change")
-        return None
+        return f"type {event.type} with a '{change.change}' change"
     return change
-
-
-def _skip(event: CloudEvent, why: str) -> None:
-    EVENTS_REJECTED.labels(consumer=CONSUMER).inc()
-    log.error("%s: skipped unreadable case event %s: %s", CONSUMER, event.id, why)

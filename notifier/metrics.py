@@ -18,6 +18,10 @@ TEAM_EMAILS = Counter("vs_team_emails_total", "Team e-mail attempts", ["outcome"
 TEAM_EMAIL_DEAD_LETTERS = Gauge(
     "vs_team_email_dead_letters", "Team e-mails that ran out of retries (`vroegsignaal dlq list`)"
 )
+WEBHOOK_UNSENDABLE = Counter(
+    "vs_webhook_unsendable",
+    "Notifications whose webhook could not be built or sent (bad data, a bug): dead letters",
+)
 _WEBHOOK_OUTCOMES = {
     DeliveryStatus.DELIVERED: "delivered",
     DeliveryStatus.PENDING: "retry",
@@ -52,6 +56,16 @@ def count_webhook_attempts(
             gone[0].notification_id,
         )
     return delivered
+
+
+def alert_unsendable(notification_id: str, exc: Exception) -> None:
+    """A poison pill: counted and logged at error (the exception's type, never its message)."""
+    WEBHOOK_UNSENDABLE.inc()
+    log.error(
+        "notification %s cannot be sent (%s): a dead letter at once; see `vroegsignaal dlq list`",
+        notification_id,
+        type(exc).__name__,
+    )
 
 
 def count_team_email_attempts(after: Sequence[Delivery]) -> None:

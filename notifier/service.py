@@ -53,6 +53,7 @@ class ReceivedChange:
     time: datetime
     change: CaseChanged
     received_at: datetime
+    correlation_id: str | None = None
 
 
 async def record_case_changes(
@@ -205,6 +206,7 @@ def _stored(received: ReceivedChange) -> StoredNotification:
         case_document=change.case.model_dump_json(),
         sealed_household=change.sealed_household,
         created_at=received.received_at,
+        correlation_id=received.correlation_id,
     )
 
 

@@ -31,6 +31,7 @@ notifications = Table(
     Column("case_document", Text, nullable=False),
     Column("sealed_household", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("correlation_id", String(200), nullable=True),
     Index("ix_notifications_subject", "subject"),
 )
 

@@ -28,6 +28,9 @@ class CloudEvent:
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
     datacontenttype: str = "application/json"
+    correlationid: str | None = None
+    """Extension attribute: the id of the signal that caused this event, so one grep for a
+    signal id follows it from POST to webhook (an id, never personal data)."""
 
     def headers(self) -> Headers:
         pairs = [
@@ -40,6 +43,8 @@ class CloudEvent:
         ]
         if self.subject is not None:
             pairs.append(("ce_subject", self.subject))
+        if self.correlationid is not None:
+            pairs.append(("ce_correlationid", self.correlationid))
         return tuple((name, value.encode()) for name, value in pairs)
 
     @classmethod
@@ -54,6 +59,7 @@ class CloudEvent:
                 type=attrs["ce_type"],
                 time=datetime.fromisoformat(attrs["ce_time"]),
                 subject=attrs.get("ce_subject"),
+                correlationid=attrs.get("ce_correlationid"),
                 datacontenttype=attrs.get("content-type", "application/json"),
                 data=value,
             )

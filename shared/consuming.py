@@ -31,9 +31,12 @@ EventHandler = Callable[[AsyncConnection, CloudEvent], Awaitable[None]]
 """Handles one event inside the batch transaction. It must read and validate the event before
 writing anything: raising UnreadableEvent or ValidationError after a write would leave that
 write in the batch."""
-BatchHandler = Callable[[AsyncConnection, Sequence[CloudEvent]], Awaitable[None]]
-"""Handles a batch of new events in one transaction (for throughput); it skips what it cannot
-read itself."""
+Unread = Sequence[tuple[CloudEvent, str]]
+"""Events a batch handler could not read, each with its reason (ids and types, no values)."""
+BatchHandler = Callable[[AsyncConnection, Sequence[CloudEvent]], Awaitable[Unread | None]]
+"""Handles a batch of new events in one transaction (for throughput). It reads every event before
+writing anything and hands back what it cannot read: those records are parked in the same
+transaction, so they are neither retried nor lost."""
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -83,6 +86,7 @@ class EventProcessor:
                     await handle(conn, event)
                 except (UnreadableEvent, ValidationError) as exc:
                     self.reject(event, exc)
+            return None
 
         return handle_each
 
@@ -117,7 +121,11 @@ class EventProcessor:
             for record, reason in unreadable:
                 await self._park(conn, record, reason)
             events = [event for _, event in readable]
-            await self._handle_batch(conn, await first_deliveries(conn, self.name, events))
+            fresh = await first_deliveries(conn, self.name, events)
+            unread = await self._handle_batch(conn, fresh) or ()
+            records_of = {id(event): record for record, event in readable}
+            for event, reason in unread:
+                await self._park(conn, records_of[id(event)], f"unreadable event: {reason}")
         self._after_commit()
         await self._consumer.commit(records)
         self.processed += len(records)

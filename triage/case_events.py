@@ -16,8 +16,9 @@ from triage.domain.case_records import CaseChange
 from triage.domain.feedback import signal_status_for_corporation
 
 
-def case_events(file: CaseFile, change: CaseChange) -> list[Record]:
-    """The event of `change` (`nl.vroegsignaal.case.<kind>`), or none when it only recorded."""
+def case_events(file: CaseFile, change: CaseChange, caused_by: str | None = None) -> list[Record]:
+    """The event of `change` (`nl.vroegsignaal.case.<kind>`), or none when it only recorded;
+    `caused_by` (a signal id) becomes its `correlationid`."""
     if change.kind is None:
         return []
     case = file.case
@@ -37,6 +38,7 @@ def case_events(file: CaseFile, change: CaseChange) -> list[Record]:
         id=str(uuid.uuid4()),
         subject=case.case_id,
         time=change.at,
+        correlationid=caused_by,
         data=data.model_dump_json().encode(),
     )
     return [Record.of(CASES_TOPIC, case.household_pseudonym, event)]

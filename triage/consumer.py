@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.cloudevent import CloudEvent
 from shared.events import SIGNAL_RECEIVED, SignalReceived
+from shared.logs import log_context
 from shared.observability import EVENTS_REJECTED
 from triage import service
 from triage.domain.policy_model import ScoringPolicy
@@ -39,7 +40,8 @@ class SignalTriage:
         refused = await service.triage_signals(SqlCaseRepository(conn), signals, self.policy, now)
         for signal_id, exc in refused.items():
             EVENTS_REJECTED.labels(consumer=self.CONSUMER).inc()
-            log.error("signal %s not triaged: %s", signal_id, exc)
+            with log_context(signal_id=signal_id):
+                log.error("signal %s not triaged: %s", signal_id, type(exc).__name__)
 
 
 def _read(event: CloudEvent) -> SignalReceived | None:

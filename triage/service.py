@@ -19,6 +19,7 @@ from shared.case_document import CaseDocument, CaseWithHousehold
 from shared.crypto import PiiVault
 from shared.events import SignalReceived
 from shared.household import Household as DescribedHousehold
+from shared.logs import log_context
 from shared.vocabulary import ContactChannel, UsdOutcome
 from triage.case_events import case_events
 from triage.case_file import CaseFile, case_document
@@ -81,6 +82,7 @@ async def triage_signals(
         if filed is None:
             continue
         file, new_events = filed
+        _log_case_events(signal.signal_id, new_events)
         events += new_events
         touched[file.case.case_id] = file
         if file.case.status == "closed":
@@ -89,6 +91,14 @@ async def triage_signals(
             files[signal.household_pseudonym] = file
     await cases.save(list(touched.values()), events)
     return refused
+
+
+def _log_case_events(signal_id: str, records: Sequence[Record]) -> None:
+    """One line per case event with the signal that caused it: the correlation ids only."""
+    for record in records:
+        event_id = dict(record.headers)["ce_id"].decode()
+        with log_context(signal_id=signal_id, event_id=event_id):
+            log.info("signal %s: case event %s", signal_id, event_id)
 
 
 def _file_signal(
@@ -110,13 +120,13 @@ def _file_signal(
             str(uuid.uuid4()), signal.household_pseudonym, household, fact, policy, now
         )
         file = CaseFile(case, signal.sealed_household, [fact])
-        return file, case_events(file, change)
+        return file, case_events(file, change, signal.signal_id)
     change = file.case.apply_signal(fact, household, policy, now)
     if change.cause != "duplicate_signal":
         file.signals.append(fact)
         if signal.type != "resolved" and signal.contacts:
             file.sealed_household = signal.sealed_household  # the latest known contacts
-    return file, case_events(file, change)
+    return file, case_events(file, change, signal.signal_id)
 
 
 async def read_case(

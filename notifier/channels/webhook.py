@@ -28,8 +28,10 @@ from notifier.domain.notification import (
     change_of,
     minimal_data,
 )
+from notifier.metrics import alert_unsendable
 from shared.crypto import PiiVault
 from shared.keys import is_usable_webhook_secret
+from shared.logs import log_context
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +83,10 @@ class WebhookSender:
 
     async def send(self, notification: Notification) -> AttemptResult:
         """One attempt. Transport failures come back as results; only programming errors raise."""
-        headers, body = self.signed_request(notification)
+        return await self.post(*self.signed_request(notification))
+
+    async def post(self, headers: dict[str, str], body: bytes) -> AttemptResult:
+        """POSTs a signed request; transport failures come back as results."""
         try:
             response = await self._client.post(self.url, content=body, headers=headers)
         except httpx.TimeoutException:
@@ -150,15 +155,27 @@ class WebhookChannel:
         return timedelta(seconds=rounds * self._attempt_timeout_s) + LEASE_MARGIN
 
     async def attempt(self, stored: StoredNotification) -> AttemptResult:
-        """One attempt; a payload that cannot be built is a failed attempt (retried, then dead)."""
+        """One attempt, logged with its correlation ids (the signal id, the case event id)."""
+        with log_context(signal_id=stored.correlation_id, event_id=stored.id):
+            result = await self._attempt(stored)
+            log.info("webhook %s: %s", stored.id, result.error or "delivered")
+        return result
+
+    async def _attempt(self, stored: StoredNotification) -> AttemptResult:
+        """A request that cannot be built (bad data, a bug) is unsendable: a dead letter with
+        its reason and an alert, never an exception that stops the round."""
         try:
-            notification = self._payloads.notification(stored)
+            headers, body = self._sender.signed_request(self._payloads.notification(stored))
         except Exception as exc:
-            log.error("cannot build notification %s: %s", stored.id, type(exc).__name__)
-            return AttemptResult(status_code=None, error=f"payload: {type(exc).__name__}")
+            alert_unsendable(stored.id, exc)
+            return AttemptResult(None, error=f"unsendable: {type(exc).__name__}", unsendable=True)
         async with self._slots:
             try:
                 async with asyncio.timeout(self._attempt_timeout_s):
-                    return await self._sender.send(notification)
+                    return await self._sender.post(headers, body)
             except TimeoutError:
                 return AttemptResult(status_code=None, error="timeout")
+            except Exception as exc:
+                alert_unsendable(stored.id, exc)
+                reason = f"unsendable: {type(exc).__name__}"
+                return AttemptResult(None, error=reason, unsendable=True)

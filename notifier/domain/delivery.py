@@ -64,11 +64,14 @@ class AttemptResult:
     """One POST as the adapter saw it. `status_code` is None for a timeout or connection error.
 
     `error` is a short technical reason ("HTTP 503", "timeout"); never a response body.
+    `unsendable`: the request could not even be built or sent because of the notification's own
+    data (or a bug); a retry would fail the same way, so it is a dead letter at once.
     """
 
     status_code: int | None
     retry_after: str | None = None
     error: str | None = None
+    unsendable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +162,8 @@ def after_attempt(
 ) -> Delivery:
     """Move a pending delivery on after one attempt: delivered, retry later, dead or disabled.
 
+    An unsendable notification (a poison pill) is dead at once: it never burns the budget.
+
     A retry that would fall after the budget is not scheduled, nor one the receiver's
     `Retry-After` puts after it (sending earlier would not honour it): the delivery is dead
     (and goes to the dead letters, where ops can replay it under the same id).
@@ -172,6 +177,14 @@ def after_attempt(
             delivery, status=DeliveryStatus.DELIVERED, attempts=attempts, next_attempt_at=None
         )
     code = result.status_code
+    if result.unsendable:
+        return dataclasses.replace(
+            delivery,
+            status=DeliveryStatus.DEAD,
+            attempts=attempts,
+            next_attempt_at=None,
+            last_error=result.error or "unsendable",
+        )
     error = result.error or ("no response" if code is None else f"HTTP {code}")
     status, when = DeliveryStatus.ENDPOINT_DISABLED, None
     if outcome is Outcome.RETRY:

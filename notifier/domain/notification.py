@@ -68,6 +68,8 @@ class StoredNotification:
     case_document: str
     sealed_household: str
     created_at: datetime
+    correlation_id: str | None = None
+    """The id of the signal that caused the change (`ce_correlationid`), for the log lines."""
 
 
 @dataclass(frozen=True, slots=True)

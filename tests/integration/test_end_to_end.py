@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
+from shared.logs import JsonLines
 from shared.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.e2e.process import eventually
@@ -55,3 +58,51 @@ async def test_posted_signal_reaches_the_usd_as_a_signed_case_opened(
     assert event["subject"] == event["data"]["id"]
     assert event["data"]["household"]["contacts"][0]["name"] == PII[0]
     assert event["data"]["priority"] in {"critical", "high", "medium", "low"}
+
+
+class JsonLineCapture(logging.Handler):
+    """Formats each record as the services' JSON line at emit time (when its context is bound)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.setFormatter(JsonLines())
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+async def test_one_grep_for_the_signal_id_follows_it_to_the_webhook(
+    stack: Settings,
+    make_settings: SettingsFactory,
+    webhook_receiver: WebhookReceiver,
+    unique: str,
+) -> None:
+    endpoint = webhook_receiver.endpoint()
+    settings = with_webhook(stack, make_settings, endpoint.url, endpoint.secret)
+    capture, root = JsonLineCapture(), logging.getLogger()
+    async with running(settings) as vs:
+        root.addHandler(capture)  # after start-up: configuring the logs replaces the handlers
+        level = root.level
+        root.setLevel(logging.INFO)
+        try:
+            auth = {**JSON, **await vs.key(f"corp-{unique}", "signals:write")}
+            signal = rent_arrears(minors=1)
+            posted = await vs.client.post("/v1/signals", json=signal, headers=auth)
+            assert posted.status_code == 202
+
+            async def delivered_line() -> list[dict[str, Any]] | None:
+                lines = [json.loads(line) for line in capture.lines if signal["id"] in line]
+                webhook = [x for x in lines if x["logger"] == "notifier.channels.webhook"]
+                return lines if webhook else None
+
+            lines = await eventually(delivered_line, 30)
+        finally:
+            root.removeHandler(capture)
+            root.setLevel(level)
+    [filed] = [x for x in lines if x["logger"] == "triage.service"]
+    [sent] = [x for x in lines if x["logger"] == "notifier.channels.webhook"]
+    assert filed["signal_id"] == sent["signal_id"] == signal["id"]
+    assert sent["event_id"] == filed["event_id"]
+    assert sent["event_id"] in {r.headers["webhook-id"] for r in endpoint.received}
+    assert not [p for p in PII for line in capture.lines if p in line]

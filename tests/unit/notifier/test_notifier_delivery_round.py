@@ -7,10 +7,11 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 
 from notifier.channels.webhook import PayloadBuilder, WebhookChannel, WebhookSender
 from notifier.domain.delivery import DeliveryStatus, RetryPolicy
@@ -30,6 +31,8 @@ from tests.unit.notifier.fakes import (
 URL = "https://usd.example.nl/hooks/vroegsignaal"
 SOURCE = "/vroegsignaal/notifier"
 DEFAULT = RetryPolicy()
+FAR_FUTURE = "9999-12-31T23:59:59-14:00"
+"""A moment that exists with its offset but not in UTC (CONTRACT §2 refuses it at ingest)."""
 
 
 @pytest.fixture
@@ -169,16 +172,46 @@ async def test_an_attempt_is_cut_off_after_its_timeout(usd: FakeUsd) -> None:
     assert slow.lease(16) == timedelta(seconds=8 * 0.01) + timedelta(seconds=30)
 
 
-async def test_a_payload_that_cannot_be_built_is_a_failed_attempt_not_a_stop(
-    channel: WebhookChannel, usd: FakeUsd
+async def test_a_notification_that_cannot_be_built_is_a_dead_letter_at_once_not_a_stop(
+    channel: WebhookChannel, usd: FakeUsd, caplog: pytest.LogCaptureFixture
 ) -> None:
     broken = replace(stored_notification(), sealed_household="not sealed")
+    beyond_utc = replace(stored_notification(), time=datetime.fromisoformat(FAR_FUTURE))
     fine = stored_notification()
-    db, clock = FakeDatabase(broken, fine), Clock()
+    db, clock = FakeDatabase(broken, beyond_utc, fine), Clock()
+    alerts_before = unsendable_count()
 
     await one_round(db, channel, clock)
 
-    assert db.states[broken.id].status is DeliveryStatus.PENDING
-    assert (db.states[broken.id].last_error or "").startswith("payload: ")
+    for poison in (broken, beyond_utc):
+        state = db.states[poison.id]
+        assert (state.status, state.attempts) == (DeliveryStatus.DEAD, 1)
+        assert (state.last_error or "").startswith("unsendable: ")
+    assert db.states[beyond_utc.id].last_error == "unsendable: OverflowError"
     assert db.states[fine.id].status is DeliveryStatus.DELIVERED
     assert [json.loads(r.content)["id"] for r, _ in usd.received] == [fine.id]
+    assert unsendable_count() == alerts_before + 2
+    assert "ERROR" in {r.levelname for r in caplog.records if beyond_utc.id in r.getMessage()}
+
+
+async def test_a_dead_poison_pill_stays_out_of_the_rounds_after_a_restart(
+    usd: FakeUsd, channel: WebhookChannel
+) -> None:
+    poison = replace(stored_notification(), time=datetime.fromisoformat(FAR_FUTURE))
+    db, clock = FakeDatabase(poison), Clock()
+    await one_round(db, channel, clock)
+    behind = stored_notification()
+    db.add(behind)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(usd)) as client:
+        sender = WebhookSender(client, URL, usd.secret, SOURCE)
+        restarted = WebhookChannel(sender, PayloadBuilder(VAULT, "full", "https://vs.example.nl"))
+        done = await one_round(db, restarted, clock)
+
+    assert (done.claimed, done.delivered) == (1, 1)
+    assert [json.loads(r.content)["id"] for r, _ in usd.received] == [behind.id]
+    assert db.states[poison.id].status is DeliveryStatus.DEAD
+
+
+def unsendable_count() -> float:
+    return REGISTRY.get_sample_value("vs_webhook_unsendable_total") or 0.0
