@@ -46,26 +46,28 @@ def servers_from_env() -> Servers:
 
 
 async def prepare_database(servers: Servers) -> None:
-    """Creates the bench database if missing, migrates it and empties every table, so each run
-    starts from the same state and the test database never sees benchmark rows."""
+    """Creates the bench database afresh and migrates it, so each run starts from the same state
+    and the test database never sees benchmark rows (a fresh database, because the audit log is
+    append-only: it cannot be truncated)."""
     admin_dsn = make_url(servers.dsn).set(database="postgres").render_as_string(False)
     conn = await asyncpg.connect(admin_dsn)
     try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", BENCH_DATABASE):
-            await conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+        await conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
     finally:
         await conn.close()
     await upgrade(servers.database_url)
-    await empty_tables(servers)
 
 
 async def empty_tables(servers: Servers, keep: Sequence[str] = ()) -> None:
-    """Truncates every table of the bench database but alembic's and those in `keep`."""
+    """Truncates every table of the bench database but alembic's, the append-only audit log
+    and those in `keep`."""
     conn = await asyncpg.connect(servers.dsn)
     try:
         names = await conn.fetch(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-            " AND tablename <> 'alembic_version' AND NOT tablename = ANY($1::text[])",
+            " AND tablename <> ALL(ARRAY['alembic_version', 'audit_log'])"
+            " AND NOT tablename = ANY($1::text[])",
             list(keep),
         )
         if names:
