@@ -20,6 +20,8 @@ class Process:
     routers: Sequence[APIRouter]
     workers: Sequence[Callable[[Runtime], None]]
     schemas: dict[str, Any] = field(default_factory=dict)
+    resources: Sequence[Callable[[Runtime], dict[str, Any]]] = ()
+    """What this process's routes need beyond the runtime (built only where it is used)."""
 
     def app(self, runtime: Runtime) -> FastAPI:
         def start(rt: Runtime) -> None:
@@ -28,7 +30,8 @@ class Process:
             for start_workers in self.workers:
                 start_workers(rt)
 
-        return create_app(runtime, self.title, self.routers, start, self.schemas)
+        resources = {k: v for build in self.resources for k, v in build(runtime).items()}
+        return create_app(runtime, self.title, self.routers, start, self.schemas, resources)
 
 
 INGEST = Process(
@@ -36,6 +39,7 @@ INGEST = Process(
     [*ingest.ROUTERS, ops.router],
     [ingest.start_ingest_workers],
     ingest.SCHEMAS,
+    [ingest.ingest_resources],
 )
 TRIAGE = Process(
     "Vroegsignaal triage",
@@ -52,4 +56,5 @@ EMBEDDED = Process(
     list({id(r): r for p in SERVICES.values() for r in p.routers}.values()),  # ops.router once
     [worker for p in SERVICES.values() for worker in p.workers],
     {k: v for p in SERVICES.values() for k, v in p.schemas.items()},
+    [build for p in SERVICES.values() for build in p.resources],
 )

@@ -20,11 +20,8 @@ from shared.events import TOPICS
 from shared.files import private_dir, write_private
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
-from signal_ingest.committer import SignalCommitter
-from signal_ingest.repository import SignalRepository
 
 log = logging.getLogger(__name__)
-SIGNAL_WRITERS = 2
 
 
 @dataclass
@@ -34,14 +31,14 @@ class Runtime:
     bus: EventBus
     vault: PiiVault
     relay: OutboxRelay
-    signals: SignalCommitter
-    """Where posted signals are stored: concurrent posts share a transaction (group commit)."""
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     processors: list[EventProcessor] = field(default_factory=list)
     """The event consumers this process runs, for the ops summary (consumer lag)."""
     gauges: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Refreshers of Prometheus gauges that need a query, run on each `/metrics` scrape."""
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """What a process's own resources need done at shutdown, before the bus and database go."""
 
     def spawn(self, name: str, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work, name=name)
@@ -55,7 +52,8 @@ class Runtime:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-        await self.signals.close()
+        for close in self.closers:
+            await close()
         await self.bus.stop()
         await self.engine.dispose()
 
@@ -92,12 +90,10 @@ async def build_runtime(settings: Settings) -> Runtime:
 def assemble_runtime(settings: Settings, engine: AsyncEngine, bus: EventBus) -> Runtime:
     vault, relay = PiiVault(pii_key(settings)), OutboxRelay(engine, bus)
     # SQLite has one writer at a time; on PostgreSQL, transactions in flight overlap their waits.
-    writers = 1 if engine.dialect.name == "sqlite" else SIGNAL_WRITERS
     return Runtime(
         settings=settings,
         engine=engine,
         bus=bus,
         vault=vault,
         relay=relay,
-        signals=SignalCommitter(SignalRepository(engine), vault, relay.wake, writers),
     )

@@ -39,6 +39,7 @@ def create_app(
     routers: Sequence[APIRouter],
     start_workers: Callable[[Runtime], None],
     extra_schemas: dict[str, Any] | None = None,
+    resources: dict[str, Any] | None = None,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -75,7 +76,7 @@ def create_app(
             runtime.settings.rate_limit_per_s, runtime.settings.rate_limit_burst
         ),
         refresh_gauges=refresh_gauges,
-        signals=runtime.signals,
+        **(resources or {}),
         pages=pages,
         sessions=SessionStore(runtime.engine),
     )
