@@ -3,13 +3,31 @@ from handing the next test run a backlog of benchmark records."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import GroupCoordinatorNotAvailableError
 from aiokafka.protocol.admin import DeleteGroupsRequest
 
 Offsets = dict[TopicPartition, int]
+T = TypeVar("T")
+
+
+async def _when_coordinated(call: Callable[[], Awaitable[T]], timeout_s: float = 60) -> T:
+    """A fresh broker creates its offsets topic on the first group lookup and answers
+    GroupCoordinatorNotAvailable until it is ready: ask again for a while (a fresh clone's
+    `make bench` starts on a fresh broker)."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        try:
+            return await call()
+        except GroupCoordinatorNotAvailableError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.5)
 
 
 async def create_topic(bootstrap: str, topic: str, partitions: int) -> None:
@@ -29,7 +47,7 @@ async def delete_topic(bootstrap: str, topic: str, groups: Sequence[str] = ()) -
         await admin.delete_topics([topic])
         if groups:
             # aiokafka's admin has no delete_consumer_groups; the request itself is public API.
-            coordinator = await admin.find_coordinator(groups[0])
+            coordinator = await _when_coordinated(lambda: admin.find_coordinator(groups[0]))
             await admin._send_request(DeleteGroupsRequest(list(groups)), coordinator)
     finally:
         await admin.close()
@@ -53,7 +71,7 @@ async def group_state(bootstrap: str, group: str) -> str:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        [described] = await admin.describe_consumer_groups([group])
+        [described] = await _when_coordinated(lambda: admin.describe_consumer_groups([group]))
         return str(described.groups[0][2])
     finally:
         await admin.close()
