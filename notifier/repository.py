@@ -27,6 +27,7 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
+    case,
     exists,
     func,
     or_,
@@ -50,7 +51,8 @@ from notifier.tables import (
     webhook_deliveries,
     webhook_endpoints,
 )
-from shared.db import UtcDateTime, insert_ignoring_conflicts, is_postgres
+from shared.db import UtcDateTime, as_utc, hour_of, insert_ignoring_conflicts, is_postgres
+from shared.ops.volumes import HourCount
 
 _TABLES: dict[Channel, Table] = {"webhook": webhook_deliveries, "team_email": team_emails}
 _STORED = tuple(f.name for f in dataclasses.fields(StoredNotification))
@@ -340,3 +342,15 @@ def _write(table: Table, guarded: bool) -> Update:
     return statement.values(
         {k: bindparam(f"b_{k}", type_=UtcDateTime if k in dates else None) for k in _STATE}
     )
+
+
+async def attempts_per_hour(conn: AsyncConnection, since: datetime) -> list[HourCount]:
+    """Webhook attempts per UTC hour: `delivered` (2xx) or `failed` (any other answer, or none)."""
+    a = webhook_attempts.c
+    hour = hour_of(conn, a.at)
+    delivered = and_(a.status_code >= 200, a.status_code < 300)
+    outcome = case((delivered, "delivered"), else_="failed")
+    rows = await conn.execute(
+        select(hour, outcome, func.count()).where(a.at >= since).group_by(hour, outcome)
+    )
+    return [HourCount(as_utc(h), str(name), int(n)) for h, name, n in rows.all()]

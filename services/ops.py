@@ -13,14 +13,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
-from services.ops_data import (
-    MONTH,
-    NotifierDeadLetters,
-    case_counts,
-    signal_counts,
-    signals_per_hour,
-)
-from services.ops_data import attempts_per_hour as attempts
+from notifier.repository import attempts_per_hour as attempts
+from services.ops_data import MONTH, NotifierDeadLetters
 from services.runtime import Runtime
 from shared.events import TOPICS
 from shared.observability import CASES_OPEN, CONSUMER_LAG, OUTBOX_BACKLOG
@@ -38,6 +32,8 @@ from shared.web.pages.sessions import Session
 from shared.web.pages.signin import PagesDep, form_from, signed_in
 from shared.web.pages.templating import PageLink, Pages
 from shared.web.problems import Problem
+from signal_ingest.repository import signal_counts, signals_per_hour
+from triage.repository import case_counts
 
 router = APIRouter(tags=["operations"])
 RuntimeDep = Annotated[Runtime, Depends(provided("runtime"))]

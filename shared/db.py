@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy import BigInteger, ColumnElement, DateTime, Integer, MetaData, case, event, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -85,3 +85,22 @@ def insert_ignoring_conflicts(conn: AsyncConnection, table: Table) -> Insert:
 
 def is_postgres(conn: AsyncConnection) -> bool:
     return conn.dialect.name == "postgresql"
+
+
+def count_if(condition: Any) -> Any:
+    """`SUM(CASE WHEN condition THEN 1 ELSE 0 END)`, 0 over no rows: a count beside others."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def hour_of(conn: AsyncConnection, column: Any) -> ColumnElement[Any]:
+    """The UTC hour a timestamp falls in, in the connection's dialect (for charts per hour)."""
+    if conn.dialect.name == "postgresql":
+        return func.date_trunc("hour", column)
+    return func.strftime("%Y-%m-%d %H:00:00", column)
+
+
+def as_utc(value: datetime | str) -> datetime:
+    """A grouped hour as it comes back (SQLite: text), as an aware UTC datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -12,11 +12,13 @@ transaction. Both are exercised by the same integration tests.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.db import insert_ignoring_conflicts
+from shared.db import as_utc, count_if, hour_of, insert_ignoring_conflicts
+from shared.ops.volumes import HourCount
 from shared.outbox import OUTBOX_ARRAY_COLUMNS, add_to_outbox, outbox_insert_sql, outbox_values
 from shared.vocabulary import SignalStatus
 from signal_ingest.domain.intake import Receipt, SignalKey
@@ -151,3 +153,36 @@ class SqlSignalStatuses:
             .where(tuple_(signals.c.source, signals.c.signal_id).in_(keys))
             .values(status=status)
         )
+
+
+# Ops console reads (counts only, no personal data).
+
+
+async def signal_counts(
+    conn: AsyncConnection, now: datetime
+) -> list[tuple[str, str, str, int, int]]:
+    c = signals.c
+    rows = await conn.execute(
+        select(
+            c.source,
+            c.type,
+            c.status,
+            func.count(),
+            count_if(c.received_at >= now - timedelta(days=1)),
+        )
+        .where(c.received_at >= now - timedelta(days=30))
+        .group_by(c.source, c.type, c.status)
+    )
+    return [tuple(row) for row in rows.all()]
+
+
+async def signals_per_hour(conn: AsyncConnection, since: datetime, axis: str) -> list[HourCount]:
+    """Signals received since `since` per UTC hour and per `axis` ("type" or "source")."""
+    label = signals.c[axis]
+    hour = hour_of(conn, signals.c.received_at)
+    rows = await conn.execute(
+        select(hour, label, func.count())
+        .where(signals.c.received_at >= since)
+        .group_by(hour, label)
+    )
+    return [HourCount(as_utc(h), str(name), int(n)) for h, name, n in rows.all()]

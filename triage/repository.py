@@ -11,11 +11,12 @@ from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.bus import Record
-from shared.db import is_postgres
+from shared.db import count_if, is_postgres
+from shared.ops.summary import deadline_bounds
 from shared.outbox import add_to_outbox
 from triage.case_file import CaseFile
 from triage.case_rows import case_file_from_row, case_row, queued_case
@@ -167,3 +168,20 @@ def transactions(
             yield SqlCaseRepository(conn)
 
     return begin
+
+
+async def case_counts(conn: AsyncConnection, now: datetime) -> list[tuple[str, int, int, int, int]]:
+    c = cases.c
+    today_ends, week_ends = deadline_bounds(now)
+    rows = await conn.execute(
+        select(
+            c.priority,
+            func.count(),
+            count_if(c.respond_before < now),
+            count_if(and_(c.respond_before >= now, c.respond_before < today_ends)),
+            count_if(and_(c.respond_before >= today_ends, c.respond_before < week_ends)),
+        )
+        .where(c.status != "closed")
+        .group_by(c.priority)
+    )
+    return [tuple(row) for row in rows.all()]
