@@ -9,11 +9,11 @@ from pathlib import Path
 import orjson
 
 from shared.settings import Settings
+from shared.vocabulary import Lang
 from triage.domain.algorithm_register import PolicyFile, register_entry, register_markdown
 from triage.domain.errors import PolicyError
 from triage.domain.policy import ScoringPolicy, default_policy_path, load_policy
 from triage.domain.policy_explain import explain_policy
-from triage.domain.policy_words import Lang
 
 
 def _active_policy(settings: Settings) -> tuple[ScoringPolicy, Path]:

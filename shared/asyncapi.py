@@ -16,6 +16,7 @@ from shared.events import (
     CaseChanged,
     SignalReceived,
 )
+from shared.vocabulary import CHANGE_KINDS
 from shared.webhook import SIGNATURE_HEADERS, CaseWebhookEvent
 
 _REF = "#/components/schemas/{model}"
@@ -56,7 +57,7 @@ def asyncapi_document() -> dict[str, Any]:
         schema = model.model_json_schema(ref_template=_REF)
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
-    case_types = [CASE_EVENT_PREFIX + c for c in ("opened", "updated", "escalated", "closed")]
+    case_types = [CASE_EVENT_PREFIX + c for c in CHANGE_KINDS]
     key = {
         "type": "string",
         "description": "Household pseudonym (HMAC of the address): a "

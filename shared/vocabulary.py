@@ -65,6 +65,9 @@ ChangeKind = Literal["opened", "updated", "escalated", "closed"]
 """What the USD is told about a case change (`nl.vroegsignaal.case.<kind>`)."""
 CHANGE_KINDS: Final[tuple[ChangeKind, ...]] = get_args(ChangeKind)
 
+Lang = Literal["nl", "en"]
+"""Languages of pages and published texts: Dutch by default, English on request."""
+
 SignalStatus = Literal["accepted", "picked_up", "not_picked_up"]
 """All a creditor may learn of its signal (DDAS: opgepakt / niet opgepakt)."""
 

@@ -15,11 +15,10 @@ from pydantic import BaseModel, Field
 
 from shared.bus import EventBus
 from shared.consuming import EventProcessor
+from shared.vocabulary import PRIORITIES
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 """'Today' and 'this week' are the municipality's, not UTC's."""
-PRIORITIES = ("critical", "high", "medium", "low")
-"""CONTRACT §3, most urgent first; a priority a policy adds is listed after these."""
 
 
 class Volume(BaseModel):

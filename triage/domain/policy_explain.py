@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Final
 
-from shared.vocabulary import PRIORITIES, PROBLEM_TYPES, SignalType
+from shared.vocabulary import PRIORITIES, PROBLEM_TYPES, Lang, SignalType
 from triage.domain.policy_model import MAX_SCORE, RoutingRule, ScoringPolicy
-from triage.domain.policy_words import WGS_DAYS, WORDS, Lang
+from triage.domain.policy_words import WGS_DAYS, WORDS
 from triage.domain.scoring import assess
 from triage.domain.signals import Household, SignalFact
 

@@ -5,9 +5,10 @@ No template holds a policy value: a changed weight shows in the explanation at o
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final
 
-Lang = Literal["nl", "en"]
+from shared.vocabulary import Lang
+
 LANGS: Final[tuple[Lang, ...]] = ("nl", "en")
 WGS_DAYS: Final = 3  # Wgs art. 4a: a threatening situation (bedreigende situatie) within 3 days
 

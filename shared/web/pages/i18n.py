@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, get_args
+from typing import get_args
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 
-Lang = Literal["nl", "en"]
+from shared.vocabulary import Lang
+
 LANGS: tuple[Lang, ...] = get_args(Lang)
 DEFAULT: Lang = "nl"
 COOKIE = "vs_lang"
