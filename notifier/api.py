@@ -16,7 +16,7 @@ from notifier.schemas import (
     Replayed,
     dead_letter_out,
 )
-from shared.web.auth import OpsReader
+from shared.web.auth import OpsReader, OpsWriter
 from shared.web.deps import EngineDep
 from shared.web.problems import Problem, ProblemError
 
@@ -59,9 +59,9 @@ async def list_dead_letters(engine: EngineDep, _: OpsReader) -> DeadLetterList:
     "/dead-letters/{notification_id}/replay",
     response_model=Replayed,
     responses={**_PROBLEMS, 404: {"model": Problem}},
-    summary="Send a dead letter again, same webhook-id, fresh retry budget",
+    summary="Send a dead letter again (ops:write), same webhook-id, fresh retry budget",
 )
-async def replay_dead_letter(notification_id: str, engine: EngineDep, _: OpsReader) -> Replayed:
+async def replay_dead_letter(notification_id: str, engine: EngineDep, _: OpsWriter) -> Replayed:
     async with engine.begin() as conn:
         replayed = await service.replay_dead_letters(conn, [notification_id], datetime.now(UTC))
     if not replayed:

@@ -115,6 +115,9 @@ async def deliver_webhooks(
             await repo.add_attempts(list(zip(after, results, strict=True)), now)
             if gone:
                 await repo.disable_endpoint(channel.endpoint, now, "HTTP 410 Gone")
+            if channel.carries_contact_data:
+                sent = [a.notification_id for a in after if a.status is DeliveryStatus.DELIVERED]
+                await repo.audit_contact_data_sent([stored[i] for i in sent])
         delivered = count_webhook_attempts(after, {i: n.time for i, n in stored.items()}, now)
         disabled = bool(gone)
     next_due = None

@@ -88,7 +88,8 @@ async def build_runtime(settings: Settings) -> Runtime:
 
 
 def assemble_runtime(settings: Settings, engine: AsyncEngine, bus: EventBus) -> Runtime:
-    vault, relay = PiiVault(pii_key(settings)), OutboxRelay(engine, bus)
+    vault = PiiVault(pii_key(settings), settings.old_pii_keys)
+    relay = OutboxRelay(engine, bus)
     # SQLite has one writer at a time; on PostgreSQL, transactions in flight overlap their waits.
     return Runtime(
         settings=settings,

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     usd_webhook_secret: str | None = None
     webhook_payload: str = Field("full", pattern="^(full|minimal)$")
     pii_key: str | None = Field(None, description="Key for personal data at rest (base64, 32 B).")
+    pii_old_keys: str = Field("", description="Earlier VS_PII_KEYs, comma-separated: still open.")
     policy_file: Path | None = None
     public_base_url: str = "http://127.0.0.1:8000"
     team_emails: str = Field("", description="team=address,... for the e-mail channel.")
@@ -66,6 +67,11 @@ class Settings(BaseSettings):
                 "(whsec_ + base64 of 24 to 64 random bytes)"
             )
 
+    @property
+    def old_pii_keys(self) -> list[str]:
+        """VS_PII_OLD_KEYS as a list: keys that still open data sealed before a rotation."""
+        return [k.strip() for k in self.pii_old_keys.split(",") if k.strip()]
+
     def check_production(self, service: str | None = None) -> None:
         """Every start-up check of `serve` (production mode), in one place (CONTRACT §7).
 
@@ -82,6 +88,8 @@ class Settings(BaseSettings):
             problems.append(
                 "VS_PII_KEY must be set to a generated key (url-safe base64 of 32 random bytes)"
             )
+        if not all(is_usable_pii_key(k) for k in self.old_pii_keys):
+            problems.append("VS_PII_OLD_KEYS must hold only generated keys (none weak or default)")
         if service == "notifier":
             problems.extend(self._webhook_url_problems())
         try:

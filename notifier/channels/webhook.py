@@ -109,6 +109,11 @@ class PayloadBuilder:
             raise ValueError(f"unknown webhook payload mode {mode!r}")
         self._vault, self._mode, self._base = vault, mode, public_base_url
 
+    @property
+    def carries_contact_data(self) -> bool:
+        """A full payload hands the household's contact data to the USD: audited per delivery."""
+        return self._mode == "full"
+
     def notification(self, stored: StoredNotification) -> Notification:
         """Raises if the household cannot be opened or the stored type is not a case change."""
         if self._mode == "minimal":
@@ -148,6 +153,11 @@ class WebhookChannel:
         self._sender, self._payloads = sender, payloads
         self._attempt_timeout_s = attempt_timeout_s
         self._slots = asyncio.Semaphore(concurrency)
+
+    @property
+    def carries_contact_data(self) -> bool:
+        """Whether a delivered webhook showed contact data (`webhook.contact_data_sent`)."""
+        return self._payloads.carries_contact_data
 
     def lease(self, claimed: int) -> timedelta:
         """How long a claim of `claimed` deliveries is held: every attempt fits in it."""

@@ -1,4 +1,4 @@
-"""Ops see notifications and dead letters over the API (ops:read) and replay them."""
+"""Ops see notifications and dead letters over the API (ops:read) and replay them (ops:write)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from notifier.domain.delivery import RetryPolicy
 from services.notifier import ROUTERS, notifier_gauges, start_notifier_workers
 from services.runtime import Runtime
 from services.web import create_app
+from shared.audit.repository import iter_audit
 from tests.conftest import SettingsFactory
 from tests.harness import running
 from tests.integration.notifier.notifier_env import PII, case_event, publish, settled
@@ -56,6 +57,9 @@ async def test_ops_list_and_replay_dead_letters(
         assert [n["id"] for n in notifications.json()["notifications"]] == [case.id]
 
         ops = {**ops, "Content-Type": "application/json"}  # BodyLimits wants it even bodiless
+        read_only = await vs.client.post(f"/v1/ops/dead-letters/{case.id}/replay", headers=ops)
+        assert read_only.status_code == 403
+        ops = {**await vs.key(f"ops-w-{unique}", "ops:write"), "Content-Type": "application/json"}
         missing = await vs.client.post("/v1/ops/dead-letters/nope/replay", headers=ops)
         assert missing.status_code == 404
         assert missing.headers["content-type"] == "application/problem+json"
@@ -64,6 +68,13 @@ async def test_ops_list_and_replay_dead_letters(
         assert replayed.status_code == 200
         assert replayed.json() == {"id": case.id, "status": "pending"}
         assert (await settled(vs.runtime, {case.id}))[case.id] == ("delivered", 1)
+        async with vs.runtime.engine.connect() as conn:
+            sent = [
+                (e.subject, e.details)
+                async for e in iter_audit(conn)
+                if e.action == "webhook.contact_data_sent"
+            ]
+        assert sent == [(case.case_id, {"notification_id": case.id})]  # the failed try sent none
         await notifier_gauges(vs.runtime.engine)
         assert REGISTRY.get_sample_value("vs_dead_letters") == 0
 

@@ -46,6 +46,7 @@ class FakeDatabase:
         self.states: dict[str, Delivery] = {i: new_delivery(i, START) for i in ids}
         self.attempts: list[tuple[Delivery, AttemptResult]] = []
         self.disabled: set[str] = set()
+        self.contact_data_sent: list[str] = []
 
     def add(self, note: StoredNotification) -> None:
         self.stored[note.id], self.states[note.id] = note, new_delivery(note.id, START)
@@ -84,6 +85,9 @@ class FakeDatabase:
 
     async def disable_endpoint(self, endpoint, now, reason):
         self.disabled.add(endpoint)
+
+    async def audit_contact_data_sent(self, sent):
+        self.contact_data_sent += [n.id for n in sent]
 
 
 @dataclass

@@ -124,3 +124,14 @@ def test_a_bad_setting_is_one_line_naming_the_variable(
     assert main(["db", "upgrade"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "VS_KAFKA_PARTITIONS" in err and "many" not in err
+
+
+def test_a_weak_old_pii_key_is_refused_in_production(make_settings: SettingsFactory) -> None:
+    settings = make_settings(
+        usd_webhook_url="https://usd.example.nl/hooks",
+        usd_webhook_secret=generate_webhook_secret(),
+        pii_old_keys=f"{generate_pii_key()},{ALL_ZERO_PII_KEY}",
+        **PRODUCTION,
+    )
+    with pytest.raises(SettingsError, match="VS_PII_OLD_KEYS"):
+        settings.check_production("ingest")
