@@ -153,7 +153,7 @@ def test_resolved_is_not_an_outcome_the_usd_can_choose() -> None:
         ("help_accepted", "picked_up"),
         ("help_declined", "picked_up"),
         ("already_in_care", "picked_up"),
-        ("repeated_signal", "picked_up"),
+        ("repeated_signal", "not_picked_up"),  # DDAS: niet opgepakt, herhaalde melding
         ("not_reached", "not_picked_up"),
         ("not_resident", "not_picked_up"),
         ("closed_other", "not_picked_up"),
