@@ -14,7 +14,7 @@ from triage.case_file import CaseFile
 from triage.domain.assessment import Assessment
 from triage.domain.case import Case
 from triage.domain.case_records import ContactAttempt, HistoryEntry
-from triage.domain.signals import Household, SignalFact
+from triage.domain.signals import Household, OpenKey, SignalFact
 from triage.work_queue import QueuedCase
 
 
@@ -47,7 +47,7 @@ def case_row(file: CaseFile, version: int) -> dict[str, Any]:
     case, a = file.case, file.case.assessment
     state = {
         "household": {"minors": case.household.minors, "adults": case.household.adults},
-        "open_signals": {t: fact_json(f) for t, f in case.open_signals.items()},
+        "open_signals": [fact_json(f) for f in case.open_signals.values()],
         "signals": [fact_json(f) for f in file.signals],
         "reasons": [[r.code, r.points, r.text] for r in a.reasons],
         "contact_attempts": [
@@ -88,7 +88,7 @@ def case_file_from_row(row: Any) -> CaseFile:
         case_id=row.case_id,
         household_pseudonym=row.household_pseudonym,
         household=Household(**state["household"]),
-        open_signals={t: fact_from_json(f) for t, f in state["open_signals"].items()},
+        open_signals=_open_signals(state["open_signals"]),
         assessment=assessment,
         opened_at=row.opened_at,
         respond_before=row.respond_before,
@@ -108,6 +108,14 @@ def case_file_from_row(row: Any) -> CaseFile:
     )
     signals = [fact_from_json(s) for s in state["signals"]]
     return CaseFile(case, row.sealed_household, signals, row.version)
+
+
+def _open_signals(
+    stored: list[dict[str, Any]] | dict[str, dict[str, Any]],
+) -> dict[OpenKey, SignalFact]:
+    """A list of facts; rows written before signals were kept per source hold a dict by type."""
+    facts = [fact_from_json(f) for f in (stored.values() if isinstance(stored, dict) else stored)]
+    return {fact.key: fact for fact in facts}
 
 
 def queued_case(row: Any) -> QueuedCase:

@@ -37,6 +37,10 @@ class Household:
         )
 
 
+OpenKey = tuple[str, str]
+"""(source, type): what one corporation has open of one problem type."""
+
+
 @dataclass(frozen=True)
 class SignalFact:
     """One accepted signal: what happened, when, and its type-specific details (JSON-ish)."""
@@ -53,6 +57,10 @@ class SignalFact:
         if self.occurred_at.utcoffset() is None:
             raise InvalidSignalError("occurred_at must be timezone-aware")
         object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
+
+    @property
+    def key(self) -> OpenKey:
+        return (self.source, self.type)
 
     def amount(self, key: str) -> float | None:
         """A positive euro amount from details, or None when absent."""

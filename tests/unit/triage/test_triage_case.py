@@ -78,7 +78,7 @@ def test_an_older_signal_of_an_open_type_is_recorded_only() -> None:
     case.apply_signal(make_signal("nuisance", {"severity": "high"}), NO_CHILDREN, POLICY, NOW)
     older = make_signal("nuisance", {"severity": "low"}, at=NOW - timedelta(days=3))
     assert case.apply_signal(older, NO_CHILDREN, POLICY, NOW).kind is None
-    assert case.open_signals["nuisance"].text("severity") == "high"
+    assert case.counted("nuisance").text("severity") == "high"
 
 
 def test_unknown_minors_in_a_later_signal_keep_the_known_count() -> None:
@@ -91,7 +91,41 @@ def test_resolving_a_type_that_is_not_open_changes_nothing() -> None:
     case = arrears_case()
     change = case.apply_signal(resolved("nuisance", at=NOW), NO_CHILDREN, POLICY, NOW)
     assert (change.kind, case.status) == (None, "open")
-    assert "rent_arrears" in case.open_signals
+    assert "rent_arrears" in case.open_types()
+
+
+def test_a_resolution_resolves_only_what_the_same_corporation_signalled() -> None:
+    case, _ = open_case(
+        "c",
+        "p",
+        NO_CHILDREN,
+        make_signal("nuisance", {"severity": "high"}, source="corp-a"),
+        POLICY,
+        NOW,
+    )
+    later = NOW + timedelta(hours=1)
+    change = case.apply_signal(
+        resolved("nuisance", at=later, source="corp-b"), NO_CHILDREN, POLICY, later
+    )
+    assert (change.kind, case.status) == (None, "open")
+    assert signal_status_for_corporation(case) == "accepted"
+    assert case.open_types() == {"nuisance"}
+    change = case.apply_signal(
+        resolved("nuisance", at=later, source="corp-a"), NO_CHILDREN, POLICY, later
+    )
+    assert (change.kind, case.outcome) == ("closed", "resolved")
+
+
+def test_each_corporation_s_signal_stays_open_until_it_resolves_its_own() -> None:
+    case, _ = open_case("c", "p", NO_CHILDREN, arrears(2100.0), POLICY, NOW)
+    other = make_signal(
+        "rent_arrears", {"amount_eur": 700.0, "monthly_rent_eur": 700.0}, source="corp-b"
+    )
+    assert case.apply_signal(other, NO_CHILDREN, POLICY, NOW).kind is None  # not higher: no news
+    later = NOW + timedelta(hours=1)
+    change = case.apply_signal(resolved("rent_arrears", at=later), NO_CHILDREN, POLICY, later)
+    assert (change.kind, case.status) == ("updated", "open")
+    assert case.counted("rent_arrears") == other
 
 
 def test_a_resolution_older_than_the_open_signal_does_not_remove_it() -> None:
