@@ -72,7 +72,7 @@ class CaseDocument(_Document):
     )
     team: str = Field(description="The USD team the case is routed to.", examples=["crisis"])
     respond_before: datetime = Field(description="Deadline of the first contact attempt.")
-    policy_version: str = Field(examples=["2026.1"])
+    policy_version: str = Field(examples=["2026.2"])
     opened_at: datetime
     closed_at: datetime | None = None
     signals: list[CaseSignal]
