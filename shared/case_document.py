@@ -46,9 +46,14 @@ class CaseSignal(_Document):
 class ContactAttemptRecord(_Document):
     """Contactpoging."""
 
+    id: str | None = Field(
+        None,
+        description="The attempt's id: posting it again changes nothing.",
+        examples=["0b8e6f7c-3f55-4c3e-9d8e-2a1f0c9b7d11"],
+    )
     channel: ContactChannel
     reached: bool
-    at: datetime
+    at: datetime = Field(description="When the attempt was made (never in the future).")
 
 
 class HistoryItem(_Document):

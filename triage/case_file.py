@@ -57,7 +57,7 @@ def case_document(file: CaseFile) -> CaseDocument:
             for s in file.signals
         ],
         contact_attempts=[
-            ContactAttemptRecord(channel=c.channel, reached=c.reached, at=c.at)
+            ContactAttemptRecord(id=c.id, channel=c.channel, reached=c.reached, at=c.at)
             for c in case.contact_attempts
         ],
         outcome=case.outcome,

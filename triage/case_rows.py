@@ -6,6 +6,7 @@ only in `sealed_household`.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -51,7 +52,7 @@ def case_row(file: CaseFile, version: int) -> dict[str, Any]:
         "signals": [fact_json(f) for f in file.signals],
         "reasons": [[r.code, r.points, r.text] for r in a.reasons],
         "contact_attempts": [
-            [c.channel, c.reached, c.at.isoformat()] for c in case.contact_attempts
+            [c.channel, c.reached, c.at.isoformat(), c.id] for c in case.contact_attempts
         ],
         "history": [[h.at.isoformat(), h.kind, dict(h.detail)] for h in case.history],
     }
@@ -97,8 +98,7 @@ def case_file_from_row(row: Any) -> CaseFile:
         closed_at=row.closed_at,
         signal_ids=[s["id"] for s in state["signals"]],
         contact_attempts=[
-            ContactAttempt(ch, r, datetime.fromisoformat(at))
-            for ch, r, at in state["contact_attempts"]
+            _attempt(row.case_id, i, a) for i, a in enumerate(state["contact_attempts"])
         ],
         history=[
             HistoryEntry(datetime.fromisoformat(at), kind, detail)
@@ -116,6 +116,15 @@ def _open_signals(
     """A list of facts; rows written before signals were kept per source hold a dict by type."""
     facts = [fact_from_json(f) for f in (stored.values() if isinstance(stored, dict) else stored)]
     return {fact.key: fact for fact in facts}
+
+
+def _attempt(case_id: str, index: int, stored: list[Any]) -> ContactAttempt:
+    """[channel, reached, at, id]; attempts stored before ids were kept get a stable one."""
+    channel, reached, at = stored[:3]
+    id_ = (
+        stored[3] if len(stored) > 3 else str(uuid.uuid5(uuid.NAMESPACE_URL, f"{case_id}/{index}"))
+    )
+    return ContactAttempt(id_, channel, reached, datetime.fromisoformat(at))
 
 
 def queued_case(row: Any) -> QueuedCase:

@@ -11,6 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -23,6 +24,7 @@ from shared.vocabulary import ContactChannel, UsdOutcome
 from triage.case_events import case_events
 from triage.case_file import CaseFile, case_document
 from triage.domain.case import open_case
+from triage.domain.case_records import ContactAttempt
 from triage.domain.errors import DomainError
 from triage.domain.policy_model import ScoringPolicy
 from triage.domain.signals import Household, SignalFact
@@ -138,14 +140,30 @@ async def list_cases(begin: Transaction, wanted: QueueFilter) -> QueuePage:
         return await cases.queue(wanted)
 
 
+@dataclass(frozen=True)
+class NewContactAttempt:
+    """A contact attempt as the USD posts it; without an id it gets a new one."""
+
+    channel: ContactChannel
+    reached: bool
+    at: datetime
+    attempt_id: str | None = None
+
+
 async def record_contact_attempt(
-    begin: Transaction, case_id: str, channel: ContactChannel, reached: bool, at: datetime
-) -> CaseDocument:
+    begin: Transaction, case_id: str, posted: NewContactAttempt, now: datetime
+) -> tuple[CaseDocument, bool]:
+    """Records the attempt; returns the case and whether it was a replay (same id, nothing new)."""
+    attempt = ContactAttempt(
+        posted.attempt_id or str(uuid.uuid4()), posted.channel, posted.reached, posted.at
+    )
     async with begin() as cases:
         file = await _for_change(cases, case_id)
-        change = file.case.record_contact_attempt(channel, reached, at)
+        change = file.case.record_contact_attempt(attempt, now)
+        if change.cause == "duplicate_attempt":
+            return case_document(file), True
         await cases.save([file], case_events(file, change))
-    return case_document(file)
+    return case_document(file), False
 
 
 async def close_case(begin: Transaction, case_id: str, outcome: UsdOutcome) -> CaseDocument:

@@ -135,9 +135,9 @@ async def test_usd_works_a_case_and_the_corporation_sees_only_picked_up(
         case = await settled(vs, smit, 1)
         assert (await vs.client.get("/v1/cases", headers=corp)).status_code == 403
 
-        queue = await whole_queue(vs, usd, status="open", priority="high")
+        queue = await whole_queue(vs, usd, status="open", priority="critical")
         assert case["id"] in {c["id"] for c in queue}
-        assert {c["priority"] for c in queue} == {"high"}
+        assert {c["priority"] for c in queue} == {"critical"}
         assert "household" not in queue[0]
 
         attempt = {"channel": "home_visit", "reached": True, "at": "2026-11-06T10:00:00+01:00"}

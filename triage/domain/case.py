@@ -8,25 +8,27 @@ caller calls `open_case`, because `apply_signal` on a closed case raises `CaseEr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Final
 
 from shared.vocabulary import (
     CONTACT_CHANNELS,
     USD_OUTCOMES,
     CaseStatus,
     ChangeKind,
-    ContactChannel,
     Outcome,
     priority_rank,
 )
 from triage.domain.assessment import Assessment
 from triage.domain.case_records import CaseChange, ContactAttempt, HistoryEntry
 from triage.domain.deadlines import local_date, respond_before
-from triage.domain.errors import CaseError
+from triage.domain.errors import CaseError, RefusedInput
 from triage.domain.policy_model import ScoringPolicy
 from triage.domain.scoring import assess, counted_signals
 from triage.domain.signals import Household, OpenKey, SignalFact
+
+CLOCK_SKEW: Final = timedelta(minutes=5)
+"""How far ahead of our clock a time from the USD may be (its clock may run a little fast)."""
 
 
 def open_case(
@@ -110,17 +112,27 @@ class Case:
     def open_types(self) -> set[str]:
         return {signal.type for signal in self.open_signals.values()}
 
-    def record_contact_attempt(
-        self, channel: ContactChannel, reached: bool, at: datetime
-    ) -> CaseChange:
-        """Contactpoging: any attempt, reached or not, stops the deadline escalation."""
+    def record_contact_attempt(self, attempt: ContactAttempt, now: datetime) -> CaseChange:
+        """Contactpoging: any attempt, reached or not, stops the deadline escalation.
+
+        So an attempt must have happened: more than `CLOCK_SKEW` ahead of `now` it is refused.
+        The same id again changes nothing; with other details it is a conflict.
+        """
         self._require_not_closed()
-        if channel not in CONTACT_CHANNELS:
-            raise CaseError(f"unknown contact channel {channel!r}")
-        self.contact_attempts.append(ContactAttempt(channel, reached, at))
+        if attempt.channel not in CONTACT_CHANNELS:
+            raise CaseError(f"unknown contact channel {attempt.channel!r}")
+        known = next((a for a in self.contact_attempts if a.id == attempt.id), None)
+        if known is not None:
+            if known != attempt:
+                raise CaseError(f"contact attempt {attempt.id} was recorded with other details")
+            return self.change(None, "duplicate_attempt", now)
+        if attempt.at > now + CLOCK_SKEW:
+            raise RefusedInput("at", "a contact attempt cannot lie in the future")
+        self.contact_attempts.append(attempt)
         self.status = "contacted"
-        self.record(at, "contact_attempt", {"channel": channel, "reached": reached})
-        return self.change("updated", "contact_attempt", at)
+        detail = {"attempt_id": attempt.id, "channel": attempt.channel, "reached": attempt.reached}
+        self.record(attempt.at, "contact_attempt", detail)
+        return self.change("updated", "contact_attempt", now)
 
     def close(self, outcome: Outcome, at: datetime) -> CaseChange:
         """Close with the USD's outcome (resultaat); a closed case stays closed."""

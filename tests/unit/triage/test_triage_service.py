@@ -79,11 +79,25 @@ async def test_a_refused_signal_leaves_the_rest_of_the_batch_triaged() -> None:
 async def test_contact_attempt_and_outcome_are_announced() -> None:
     cases = FakeCases()
     case_id = (await opened(cases)).case.case_id
-    attempt = await service.record_contact_attempt(cases.begin, case_id, "phone", False, NOW)
+    attempt, _ = await service.record_contact_attempt(
+        cases.begin, case_id, service.NewContactAttempt("phone", False, NOW), NOW
+    )
     closed = await service.close_case(cases.begin, case_id, "help_accepted")
     assert (attempt.status, closed.status) == ("contacted", "closed")
     assert [e.change for e in cases.announced()] == ["opened", "updated", "closed"]
     assert cases.announced()[-1].signal_status == "picked_up"
+
+
+async def test_an_attempt_posted_twice_with_its_id_is_recorded_and_announced_once() -> None:
+    cases = FakeCases()
+    case_id = (await opened(cases)).case.case_id
+    attempt = service.NewContactAttempt("home_visit", True, NOW, attempt_id=str(uuid.uuid4()))
+    first, replayed_first = await service.record_contact_attempt(cases.begin, case_id, attempt, NOW)
+    again, replayed = await service.record_contact_attempt(cases.begin, case_id, attempt, NOW)
+    assert (replayed_first, replayed) == (False, True)
+    assert again == first
+    assert [a.id for a in again.contact_attempts] == [attempt.attempt_id]
+    assert [e.change for e in cases.announced()] == ["opened", "updated"]
 
 
 async def test_an_unknown_case_cannot_be_changed() -> None:
