@@ -47,7 +47,13 @@ def queue_rank(case: Case) -> int:
 def case_row(file: CaseFile, version: int) -> dict[str, Any]:
     case, a = file.case, file.case.assessment
     state = {
-        "household": {"minors": case.household.minors, "adults": case.household.adults},
+        "household": {
+            "minors": case.household.minors,
+            "adults": case.household.adults,
+            "district": case.household.district,
+        },
+        "sealed_by_source": file.sealed_by_source,
+        "latest_source": file.latest_source,
         "open_signals": [fact_json(f) for f in case.open_signals.values()],
         "signals": [fact_json(f) for f in file.signals],
         "reasons": [[r.code, r.points, r.text] for r in a.reasons],
@@ -107,7 +113,19 @@ def case_file_from_row(row: Any) -> CaseFile:
         overdue_escalated_for=row.overdue_escalated_for,
     )
     signals = [fact_from_json(s) for s in state["signals"]]
-    return CaseFile(case, row.sealed_household, signals, row.version)
+    by_source, latest = _sealed_by_source(state, signals, row.sealed_household)
+    return CaseFile(case, row.sealed_household, by_source, latest, signals, row.version)
+
+
+def _sealed_by_source(
+    state: dict[str, Any], signals: list[SignalFact], sealed: str
+) -> tuple[dict[str, str], str]:
+    """Rows written before contacts were kept per corporation hold one household: the latest
+    problem signal's, so it is that corporation's."""
+    if "sealed_by_source" in state:
+        return dict(state["sealed_by_source"]), str(state["latest_source"])
+    latest = next((s.source for s in reversed(signals) if s.type != "resolved"), signals[0].source)
+    return {latest: sealed}, latest
 
 
 def _open_signals(

@@ -19,7 +19,6 @@ from shared.bus import Record
 from shared.case_document import CaseDocument, CaseWithHousehold
 from shared.crypto import PiiVault
 from shared.events import SignalReceived
-from shared.household import Household as DescribedHousehold
 from shared.vocabulary import ContactChannel, UsdOutcome
 from triage.case_events import case_events
 from triage.case_file import CaseFile, case_document
@@ -28,6 +27,7 @@ from triage.domain.case_records import ContactAttempt
 from triage.domain.errors import DomainError
 from triage.domain.policy_model import ScoringPolicy
 from triage.domain.signals import Household, SignalFact
+from triage.household_contacts import open_case_household, seal_case_household
 from triage.work_queue import QueueFilter, QueuePage
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,11 @@ class CaseNotFound(LookupError):
 
 
 async def triage_signals(
-    cases: CaseRepository, signals: Sequence[SignalReceived], policy: ScoringPolicy, now: datetime
+    cases: CaseRepository,
+    signals: Sequence[SignalReceived],
+    policy: ScoringPolicy,
+    now: datetime,
+    vault: PiiVault,
 ) -> dict[str, DomainError]:
     """Every accepted signal becomes part of exactly one household case; returns the refused.
 
@@ -76,7 +80,7 @@ async def triage_signals(
     refused: dict[str, DomainError] = {}
     for signal in signals:
         try:
-            filed = _file_signal(files.get(signal.household_pseudonym), signal, policy, now)
+            filed = _file_signal(files.get(signal.household_pseudonym), signal, policy, now, vault)
         except DomainError as exc:
             refused[signal.signal_id] = exc
             continue
@@ -94,7 +98,11 @@ async def triage_signals(
 
 
 def _file_signal(
-    file: CaseFile | None, signal: SignalReceived, policy: ScoringPolicy, now: datetime
+    file: CaseFile | None,
+    signal: SignalReceived,
+    policy: ScoringPolicy,
+    now: datetime,
+    vault: PiiVault,
 ) -> tuple[CaseFile, list[Record]] | None:
     fact = SignalFact(
         signal_id=signal.signal_id,
@@ -103,7 +111,7 @@ def _file_signal(
         occurred_at=signal.occurred_at,
         details=signal.details,
     )
-    household = Household(minors=signal.minors, adults=signal.adults)
+    household = Household(minors=signal.minors, adults=signal.adults, district=signal.district)
     if file is None:
         if signal.type == "resolved":
             log.info("signal %s resolves nothing open; no case", signal.signal_id)
@@ -111,14 +119,27 @@ def _file_signal(
         case, change = open_case(
             str(uuid.uuid4()), signal.household_pseudonym, household, fact, policy, now
         )
-        file = CaseFile(case, signal.sealed_household, [fact])
+        by_source = {signal.source: signal.sealed_household}
+        merged = seal_case_household(vault, by_source, signal.source)
+        file = CaseFile(case, merged, by_source, signal.source, [fact])
         return file, case_events(file, change)
     change = file.case.apply_signal(fact, household, policy, now)
     if change.cause != "duplicate_signal":
         file.signals.append(fact)
-        if signal.type != "resolved" and signal.contacts:
-            file.sealed_household = signal.sealed_household  # the latest known contacts
+        _keep_contacts(file, signal, vault)
     return file, case_events(file, change)
+
+
+def _keep_contacts(file: CaseFile, signal: SignalReceived, vault: PiiVault) -> None:
+    """A corporation's latest signal with contacts replaces that corporation's contacts only;
+    one without contacts (or a resolution) keeps what it gave before."""
+    if signal.type == "resolved":
+        return
+    if not signal.contacts and signal.source in file.sealed_by_source:
+        return
+    file.sealed_by_source[signal.source] = signal.sealed_household
+    file.latest_source = signal.source
+    file.sealed_household = seal_case_household(vault, file.sealed_by_source, signal.source)
 
 
 async def read_case(
@@ -130,7 +151,7 @@ async def read_case(
         if file is None:
             raise CaseNotFound(case_id)
         await cases.record_contact_data_read(case_id, key_id, source, datetime.now(UTC))
-    household = DescribedHousehold.model_validate_json(vault.open(file.sealed_household))
+    household = open_case_household(vault, file.sealed_by_source, file.latest_source)
     return CaseWithHousehold(**dict(case_document(file)), household=household)
 
 

@@ -19,10 +19,14 @@ from triage.domain.errors import InvalidSignalError
 
 @dataclass(frozen=True)
 class Household:
-    """What the corporation told us about who lives there; `None` means unknown, never zero."""
+    """What the corporation told us about who lives there; `None` means unknown, never zero.
+
+    `district` is the postcode's four digits: where, without saying who.
+    """
 
     minors: int | None
     adults: int | None = None
+    district: str | None = None
 
     def __post_init__(self) -> None:
         for name, value in (("minors", self.minors), ("adults", self.adults)):
@@ -34,6 +38,7 @@ class Household:
         return Household(
             minors=self.minors if newer.minors is None else newer.minors,
             adults=self.adults if newer.adults is None else newer.adults,
+            district=self.district if newer.district is None else newer.district,
         )
 
 
