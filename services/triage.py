@@ -22,7 +22,7 @@ def start_triage_workers(runtime: Runtime) -> None:
         runtime.engine,
         runtime.bus.consumer(SignalTriage.CONSUMER, [SIGNALS_TOPIC]),
         after_commit=runtime.relay.wake,
-        handle_batch=SignalTriage(policy),
+        handle_batch=SignalTriage(policy, runtime.vault),
     )
     runtime.processors.append(processor)
     runtime.spawn("triage", processor.run(runtime.stop))

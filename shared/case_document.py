@@ -11,7 +11,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.household import Household
+from shared.household import Address, Contact
 from shared.vocabulary import (
     CaseStatus,
     ContactChannel,
@@ -46,9 +46,14 @@ class CaseSignal(_Document):
 class ContactAttemptRecord(_Document):
     """Contactpoging."""
 
+    id: str | None = Field(
+        None,
+        description="The attempt's id: posting it again changes nothing.",
+        examples=["0b8e6f7c-3f55-4c3e-9d8e-2a1f0c9b7d11"],
+    )
     channel: ContactChannel
     reached: bool
-    at: datetime
+    at: datetime = Field(description="When the attempt was made (never in the future).")
 
 
 class HistoryItem(_Document):
@@ -64,6 +69,14 @@ class CaseDocument(_Document):
 
     id: str = Field(description="Case id (Vroegsignaalzaak).")
     status: CaseStatus
+    district: str | None = Field(
+        None,
+        description="The postcode's four digits (the address itself is contact data).",
+        examples=["1402"],
+    )
+    minors: int | None = Field(
+        None, description="Children under 18 as the corporations said; null = unknown."
+    )
     risk_score: int = Field(ge=0, le=100, description="0–100; every point is a reason.")
     priority: Priority
     reasons: list[Reason] = Field(
@@ -72,7 +85,7 @@ class CaseDocument(_Document):
     )
     team: str = Field(description="The USD team the case is routed to.", examples=["crisis"])
     respond_before: datetime = Field(description="Deadline of the first contact attempt.")
-    policy_version: str = Field(examples=["2026.1"])
+    policy_version: str = Field(examples=["2026.2"])
     opened_at: datetime
     closed_at: datetime | None = None
     signals: list[CaseSignal]
@@ -81,7 +94,31 @@ class CaseDocument(_Document):
     history: list[HistoryItem] = Field(default_factory=list)
 
 
+class SourcedContact(Contact):
+    """A contact person as one corporation gave it."""
+
+    source: str = Field(
+        description="The corporation whose latest signal gave this contact: a newer signal of "
+        "that corporation replaces its contacts only, never another corporation's.",
+        examples=["woningcorporatie-a"],
+    )
+
+
+class CaseHousehold(_Document):
+    """The household as the case knows it, from every corporation that signalled it."""
+
+    address: Address
+    tenant_reference: str | None = Field(
+        None, description="As the corporation that signalled last gave it."
+    )
+    contacts: list[SourcedContact] = Field(
+        default_factory=list, description="Each corporation's contacts, with their source."
+    )
+    minors: int | None = Field(None, description="Children under 18; null = unknown.")
+    adults: int | None = None
+
+
 class CaseWithHousehold(CaseDocument):
     """The case as `GET /v1/cases/{id}` and the full webhook show it: with contact data."""
 
-    household: Household = Field(description="Personal data: every showing is audited.")
+    household: CaseHousehold = Field(description="Personal data: every showing is audited.")

@@ -42,6 +42,13 @@ class SignalReceived(BaseModel):
     details: dict[str, Any]
     contacts: int = Field(0, ge=0, description="How many contacts the sealed household holds.")
     sealed_household: str = Field(description="AES-GCM sealed `Household` JSON.")
+    district: str | None = Field(
+        None,
+        pattern=r"^[1-9][0-9]{3}$",
+        description="The postcode's four digits (the district): not personal data, so the work "
+        "queue and the reports can show it while the address stays sealed.",
+        examples=["1402"],
+    )
 
 
 class SignalRef(BaseModel):
@@ -56,7 +63,7 @@ class CaseChanged(BaseModel):
     case_id: str
     household_pseudonym: str
     case: CaseDocument = Field(description="The case as in GET /v1/cases/{id}, no household.")
-    sealed_household: str
+    sealed_household: str = Field(description="AES-GCM sealed `CaseHousehold` JSON.")
     signal_refs: list[SignalRef]
     signal_status: SignalStatus = Field(description="What the corporations may see (DDAS).")
 

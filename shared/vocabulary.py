@@ -28,6 +28,8 @@ Severity = Literal["low", "medium", "high"]
 NuisanceCategory = Literal["noise", "aggression", "other"]
 DrugsCategory = Literal["cannabis_cultivation", "drug_dealing", "other"]
 DrugsStage = Literal["reported", "warning", "closure_ordered"]
+"""Wet Damocles: melding, waarschuwing door de burgemeester, sluitingsbevel."""
+DRUGS_STAGES: Final[tuple[DrugsStage, ...]] = get_args(DrugsStage)
 EvictionReason = Literal["arrears", "nuisance", "drugs", "fraud", "other"]
 ResolveReason = Literal["paid", "payment_arrangement", "moved", "other"]
 

@@ -53,6 +53,7 @@ def new_signal(
         details=signal.details.model_dump(mode="json"),
         contacts=len(household.contacts),
         sealed_household=vault.seal(household.model_dump_json().encode()),
+        district=household.address.postcode[:4],
     )
     event = CloudEvent(
         type=SIGNAL_RECEIVED,

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from shared.case_document import CaseDocument, CaseWithHousehold
 from shared.vocabulary import CaseStatus, Priority
 from shared.web.auth import CaseReader, CaseWriter
 from shared.web.deps import EngineDep, VaultDep, WakeRelayDep
-from shared.web.problems import Problem, ProblemError
+from shared.web.problems import FieldError, Problem, ProblemError
 from triage import service
-from triage.domain.errors import CaseError
+from triage.domain.errors import CaseError, RefusedInput
 from triage.repository import StaleCase, transactions
 from triage.schemas import CasePage, CaseSummary, ContactAttemptIn, OutcomeIn
 from triage.work_queue import BadCursor, QueueFilter
@@ -23,6 +24,7 @@ router = APIRouter(prefix="/v1/cases", tags=["cases"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem} for code in (401, 403, 404, 409, 422)
 }
+_REPLAYED = "The same `id` was recorded before: nothing changed (`Idempotent-Replayed: true`)."
 
 
 def _case_transactions(engine: EngineDep) -> service.Transaction:
@@ -70,17 +72,29 @@ async def get_case(
 @router.post(
     "/{case_id}/contact-attempts",
     status_code=201,
-    responses=_ERRORS,
+    responses={**_ERRORS, 200: {"model": CaseDocument, "description": _REPLAYED}},
     summary="Record a contact attempt (contactpoging)",
 )
 async def post_contact_attempt(
-    case_id: str, attempt: ContactAttemptIn, _: CaseWriter, cases: CasesDep, wake: WakeRelayDep
+    case_id: str,
+    attempt: ContactAttemptIn,
+    _: CaseWriter,
+    cases: CasesDep,
+    wake: WakeRelayDep,
+    response: Response,
 ) -> CaseDocument:
+    posted = service.NewContactAttempt(
+        attempt.channel, attempt.reached, attempt.at, str(attempt.id) if attempt.id else None
+    )
     with _problems(case_id):
-        document = await service.record_contact_attempt(
-            cases, case_id, attempt.channel, attempt.reached, attempt.at
+        document, replayed = await service.record_contact_attempt(
+            cases, case_id, posted, datetime.now(UTC)
         )
-    wake()
+    if replayed:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    else:
+        wake()
     return document
 
 
@@ -103,6 +117,8 @@ def _problems(case_id: str) -> Iterator[None]:
         yield
     except service.CaseNotFound:
         raise ProblemError(404, f"No case {case_id}.") from None
+    except RefusedInput as exc:
+        raise ProblemError(422, str(exc), [FieldError(field=exc.field, message=str(exc))]) from None
     except CaseError as exc:
         raise ProblemError(409, str(exc)) from None
     except StaleCase:

@@ -20,7 +20,12 @@ class CaseFile:
 
     case: Case
     sealed_household: str
-    """The household with contact data, sealed by the vault: opened only for an audited reader."""
+    """The merged household (`CaseHousehold`) with contact data, sealed: the case events carry it
+    and only the notifier opens it, for the USD."""
+    sealed_by_source: dict[str, str]
+    """Each corporation's latest household with contacts, sealed as it came with its signal."""
+    latest_source: str
+    """The corporation whose household came last: the merged address and counts are its."""
     signals: list[SignalFact] = field(default_factory=list)
     """Every signal grouped into the case (repeats and resolutions too, duplicates once)."""
     version: int = 0
@@ -37,6 +42,8 @@ def case_document(file: CaseFile) -> CaseDocument:
     return CaseDocument(
         id=case.case_id,
         status=case.status,
+        district=case.household.district,
+        minors=case.household.minors,
         risk_score=a.score,
         priority=a.priority,
         reasons=list(a.reasons),
@@ -57,7 +64,7 @@ def case_document(file: CaseFile) -> CaseDocument:
             for s in file.signals
         ],
         contact_attempts=[
-            ContactAttemptRecord(channel=c.channel, reached=c.reached, at=c.at)
+            ContactAttemptRecord(id=c.id, channel=c.channel, reached=c.reached, at=c.at)
             for c in case.contact_attempts
         ],
         outcome=case.outcome,

@@ -6,6 +6,7 @@ only in `sealed_household`.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from triage.case_file import CaseFile
 from triage.domain.assessment import Assessment
 from triage.domain.case import Case
 from triage.domain.case_records import ContactAttempt, HistoryEntry
-from triage.domain.signals import Household, SignalFact
+from triage.domain.signals import Household, OpenKey, SignalFact
 from triage.work_queue import QueuedCase
 
 
@@ -46,12 +47,18 @@ def queue_rank(case: Case) -> int:
 def case_row(file: CaseFile, version: int) -> dict[str, Any]:
     case, a = file.case, file.case.assessment
     state = {
-        "household": {"minors": case.household.minors, "adults": case.household.adults},
-        "open_signals": {t: fact_json(f) for t, f in case.open_signals.items()},
+        "household": {
+            "minors": case.household.minors,
+            "adults": case.household.adults,
+            "district": case.household.district,
+        },
+        "sealed_by_source": file.sealed_by_source,
+        "latest_source": file.latest_source,
+        "open_signals": [fact_json(f) for f in case.open_signals.values()],
         "signals": [fact_json(f) for f in file.signals],
         "reasons": [[r.code, r.points, r.text] for r in a.reasons],
         "contact_attempts": [
-            [c.channel, c.reached, c.at.isoformat()] for c in case.contact_attempts
+            [c.channel, c.reached, c.at.isoformat(), c.id] for c in case.contact_attempts
         ],
         "history": [[h.at.isoformat(), h.kind, dict(h.detail)] for h in case.history],
     }
@@ -88,7 +95,7 @@ def case_file_from_row(row: Any) -> CaseFile:
         case_id=row.case_id,
         household_pseudonym=row.household_pseudonym,
         household=Household(**state["household"]),
-        open_signals={t: fact_from_json(f) for t, f in state["open_signals"].items()},
+        open_signals=_open_signals(state["open_signals"]),
         assessment=assessment,
         opened_at=row.opened_at,
         respond_before=row.respond_before,
@@ -97,8 +104,7 @@ def case_file_from_row(row: Any) -> CaseFile:
         closed_at=row.closed_at,
         signal_ids=[s["id"] for s in state["signals"]],
         contact_attempts=[
-            ContactAttempt(ch, r, datetime.fromisoformat(at))
-            for ch, r, at in state["contact_attempts"]
+            _attempt(row.case_id, i, a) for i, a in enumerate(state["contact_attempts"])
         ],
         history=[
             HistoryEntry(datetime.fromisoformat(at), kind, detail)
@@ -107,7 +113,36 @@ def case_file_from_row(row: Any) -> CaseFile:
         overdue_escalated_for=row.overdue_escalated_for,
     )
     signals = [fact_from_json(s) for s in state["signals"]]
-    return CaseFile(case, row.sealed_household, signals, row.version)
+    by_source, latest = _sealed_by_source(state, signals, row.sealed_household)
+    return CaseFile(case, row.sealed_household, by_source, latest, signals, row.version)
+
+
+def _sealed_by_source(
+    state: dict[str, Any], signals: list[SignalFact], sealed: str
+) -> tuple[dict[str, str], str]:
+    """Rows written before contacts were kept per corporation hold one household: the latest
+    problem signal's, so it is that corporation's."""
+    if "sealed_by_source" in state:
+        return dict(state["sealed_by_source"]), str(state["latest_source"])
+    latest = next((s.source for s in reversed(signals) if s.type != "resolved"), signals[0].source)
+    return {latest: sealed}, latest
+
+
+def _open_signals(
+    stored: list[dict[str, Any]] | dict[str, dict[str, Any]],
+) -> dict[OpenKey, SignalFact]:
+    """A list of facts; rows written before signals were kept per source hold a dict by type."""
+    facts = [fact_from_json(f) for f in (stored.values() if isinstance(stored, dict) else stored)]
+    return {fact.key: fact for fact in facts}
+
+
+def _attempt(case_id: str, index: int, stored: list[Any]) -> ContactAttempt:
+    """[channel, reached, at, id]; attempts stored before ids were kept get a stable one."""
+    channel, reached, at = stored[:3]
+    id_ = (
+        stored[3] if len(stored) > 3 else str(uuid.uuid5(uuid.NAMESPACE_URL, f"{case_id}/{index}"))
+    )
+    return ContactAttempt(id_, channel, reached, datetime.fromisoformat(at))
 
 
 def queued_case(row: Any) -> QueuedCase:

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.cloudevent import CloudEvent
+from shared.crypto import PiiVault
 from shared.events import SIGNAL_RECEIVED, SignalReceived
 from shared.logs import log_context
 from shared.observability import EVENTS_REJECTED
@@ -29,15 +30,18 @@ class SignalTriage:
 
     CONSUMER = "triage"
 
-    def __init__(self, policy: ScoringPolicy) -> None:
+    def __init__(self, policy: ScoringPolicy, vault: PiiVault) -> None:
         self.policy = policy
+        self.vault = vault
 
     async def __call__(self, conn: AsyncConnection, events: Sequence[CloudEvent]) -> None:
         signals = [s for s in map(_read, events) if s is not None]
         if not signals:
             return
         now = datetime.now(UTC)
-        refused = await service.triage_signals(SqlCaseRepository(conn), signals, self.policy, now)
+        refused = await service.triage_signals(
+            SqlCaseRepository(conn), signals, self.policy, now, self.vault
+        )
         for signal_id, exc in refused.items():
             EVENTS_REJECTED.labels(consumer=self.CONSUMER).inc()
             with log_context(signal_id=signal_id):

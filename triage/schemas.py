@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.vocabulary import CaseStatus, ContactChannel, Priority, UsdOutcome
 from triage.work_queue import QueuedCase
+
+
+def _in_utc(moment: datetime) -> datetime:
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("cannot be represented in UTC") from None
+
+
+UtcDateTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+"""A timezone-aware moment that exists in UTC (9999-12-31T23:00-05:00 does not): else 422."""
 
 
 class ContactAttemptIn(BaseModel):
@@ -15,9 +28,15 @@ class ContactAttemptIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    id: UUID | None = Field(
+        None, description="Your id for the attempt: posting the same id again changes nothing."
+    )
     channel: ContactChannel
     reached: bool
-    at: AwareDatetime
+    at: UtcDateTime = Field(
+        description="When it happened; more than 5 minutes ahead of the server's clock is 422.",
+        examples=["2026-11-03T10:15:00+01:00"],
+    )
 
 
 class OutcomeIn(BaseModel):

@@ -11,6 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -18,15 +19,16 @@ from shared.bus import Record
 from shared.case_document import CaseDocument, CaseWithHousehold
 from shared.crypto import PiiVault
 from shared.events import SignalReceived
-from shared.household import Household as DescribedHousehold
 from shared.logs import log_context
 from shared.vocabulary import ContactChannel, UsdOutcome
 from triage.case_events import case_events
 from triage.case_file import CaseFile, case_document
 from triage.domain.case import open_case
+from triage.domain.case_records import ContactAttempt
 from triage.domain.errors import DomainError
 from triage.domain.policy_model import ScoringPolicy
 from triage.domain.signals import Household, SignalFact
+from triage.household_contacts import open_case_household, seal_case_household
 from triage.work_queue import QueueFilter, QueuePage
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,11 @@ class CaseNotFound(LookupError):
 
 
 async def triage_signals(
-    cases: CaseRepository, signals: Sequence[SignalReceived], policy: ScoringPolicy, now: datetime
+    cases: CaseRepository,
+    signals: Sequence[SignalReceived],
+    policy: ScoringPolicy,
+    now: datetime,
+    vault: PiiVault,
 ) -> dict[str, DomainError]:
     """Every accepted signal becomes part of exactly one household case; returns the refused.
 
@@ -75,7 +81,7 @@ async def triage_signals(
     refused: dict[str, DomainError] = {}
     for signal in signals:
         try:
-            filed = _file_signal(files.get(signal.household_pseudonym), signal, policy, now)
+            filed = _file_signal(files.get(signal.household_pseudonym), signal, policy, now, vault)
         except DomainError as exc:
             refused[signal.signal_id] = exc
             continue
@@ -102,7 +108,11 @@ def _log_case_events(signal_id: str, records: Sequence[Record]) -> None:
 
 
 def _file_signal(
-    file: CaseFile | None, signal: SignalReceived, policy: ScoringPolicy, now: datetime
+    file: CaseFile | None,
+    signal: SignalReceived,
+    policy: ScoringPolicy,
+    now: datetime,
+    vault: PiiVault,
 ) -> tuple[CaseFile, list[Record]] | None:
     fact = SignalFact(
         signal_id=signal.signal_id,
@@ -111,7 +121,7 @@ def _file_signal(
         occurred_at=signal.occurred_at,
         details=signal.details,
     )
-    household = Household(minors=signal.minors, adults=signal.adults)
+    household = Household(minors=signal.minors, adults=signal.adults, district=signal.district)
     if file is None:
         if signal.type == "resolved":
             log.info("signal %s resolves nothing open; no case", signal.signal_id)
@@ -119,14 +129,27 @@ def _file_signal(
         case, change = open_case(
             str(uuid.uuid4()), signal.household_pseudonym, household, fact, policy, now
         )
-        file = CaseFile(case, signal.sealed_household, [fact])
+        by_source = {signal.source: signal.sealed_household}
+        merged = seal_case_household(vault, by_source, signal.source)
+        file = CaseFile(case, merged, by_source, signal.source, [fact])
         return file, case_events(file, change, signal.signal_id)
     change = file.case.apply_signal(fact, household, policy, now)
     if change.cause != "duplicate_signal":
         file.signals.append(fact)
-        if signal.type != "resolved" and signal.contacts:
-            file.sealed_household = signal.sealed_household  # the latest known contacts
+        _keep_contacts(file, signal, vault)
     return file, case_events(file, change, signal.signal_id)
+
+
+def _keep_contacts(file: CaseFile, signal: SignalReceived, vault: PiiVault) -> None:
+    """A corporation's latest signal with contacts replaces that corporation's contacts only;
+    one without contacts (or a resolution) keeps what it gave before."""
+    if signal.type == "resolved":
+        return
+    if not signal.contacts and signal.source in file.sealed_by_source:
+        return
+    file.sealed_by_source[signal.source] = signal.sealed_household
+    file.latest_source = signal.source
+    file.sealed_household = seal_case_household(vault, file.sealed_by_source, signal.source)
 
 
 async def read_case(
@@ -138,7 +161,7 @@ async def read_case(
         if file is None:
             raise CaseNotFound(case_id)
         await cases.record_contact_data_read(case_id, key_id, source, datetime.now(UTC))
-    household = DescribedHousehold.model_validate_json(vault.open(file.sealed_household))
+    household = open_case_household(vault, file.sealed_by_source, file.latest_source)
     return CaseWithHousehold(**dict(case_document(file)), household=household)
 
 
@@ -148,14 +171,30 @@ async def list_cases(begin: Transaction, wanted: QueueFilter) -> QueuePage:
         return await cases.queue(wanted)
 
 
+@dataclass(frozen=True)
+class NewContactAttempt:
+    """A contact attempt as the USD posts it; without an id it gets a new one."""
+
+    channel: ContactChannel
+    reached: bool
+    at: datetime
+    attempt_id: str | None = None
+
+
 async def record_contact_attempt(
-    begin: Transaction, case_id: str, channel: ContactChannel, reached: bool, at: datetime
-) -> CaseDocument:
+    begin: Transaction, case_id: str, posted: NewContactAttempt, now: datetime
+) -> tuple[CaseDocument, bool]:
+    """Records the attempt; returns the case and whether it was a replay (same id, nothing new)."""
+    attempt = ContactAttempt(
+        posted.attempt_id or str(uuid.uuid4()), posted.channel, posted.reached, posted.at
+    )
     async with begin() as cases:
         file = await _for_change(cases, case_id)
-        change = file.case.record_contact_attempt(channel, reached, at)
+        change = file.case.record_contact_attempt(attempt, now)
+        if change.cause == "duplicate_attempt":
+            return case_document(file), True
         await cases.save([file], case_events(file, change))
-    return case_document(file)
+    return case_document(file), False
 
 
 async def close_case(begin: Transaction, case_id: str, outcome: UsdOutcome) -> CaseDocument:

@@ -44,7 +44,7 @@ def signal_event(vs: Harness, pseudonym: str, type_: str, details: dict[str, Any
 
 async def triage(vs: Harness, *events: CloudEvent) -> None:
     async with vs.runtime.engine.begin() as conn:
-        await SignalTriage(load_policy(default_policy_path()))(conn, list(events))
+        await SignalTriage(load_policy(default_policy_path()), vs.runtime.vault)(conn, list(events))
 
 
 async def case_changes(vs: Harness, pseudonym: str) -> list[CaseChanged]:

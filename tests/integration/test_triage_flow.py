@@ -102,7 +102,7 @@ async def test_sample_month_gives_the_cases_a_usd_worker_expects(
         assert "EVICTION_WITH_MINORS" in {r["code"] for r in case["reasons"]}
         assert sum(r["points"] for r in case["reasons"]) == case["risk_score"]
         assert case["household"]["contacts"][0]["name"] == "J. de Vries"
-        assert case["policy_version"] == "2026.1"
+        assert case["policy_version"] == "2026.2"
 
         # Arrears settled with a payment arrangement: the case closes as resolved.
         case = await settled(vs, bakker, 2)
@@ -113,9 +113,11 @@ async def test_sample_month_gives_the_cases_a_usd_worker_expects(
         assert "MINORS_UNKNOWN" in {r["code"] for r in case["reasons"]}
         assert case["team"] == "wijkteam"
 
-        # Pollution with a child, and drugs at the warning stage with three children.
+        # Pollution with a child; drugs at the Wet Damocles warning stage with three children is
+        # critical for the crisis team (CONTRACT §3 property 9).
         assert (await settled(vs, visser, 1))["team"] == "wijkteam"
-        assert (await settled(vs, smit, 1))["priority"] == "high"
+        case = await settled(vs, smit, 1)
+        assert (case["priority"], case["team"]) == ("critical", "crisis")
 
         # No children, but an eviction order and then the eviction itself: crisis, critical.
         case = await settled(vs, mulder, 2)
@@ -133,9 +135,9 @@ async def test_usd_works_a_case_and_the_corporation_sees_only_picked_up(
         case = await settled(vs, smit, 1)
         assert (await vs.client.get("/v1/cases", headers=corp)).status_code == 403
 
-        queue = await whole_queue(vs, usd, status="open", priority="high")
+        queue = await whole_queue(vs, usd, status="open", priority="critical")
         assert case["id"] in {c["id"] for c in queue}
-        assert {c["priority"] for c in queue} == {"high"}
+        assert {c["priority"] for c in queue} == {"critical"}
         assert "household" not in queue[0]
 
         attempt = {"channel": "home_visit", "reached": True, "at": "2026-11-06T10:00:00+01:00"}

@@ -8,25 +8,27 @@ caller calls `open_case`, because `apply_signal` on a closed case raises `CaseEr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Final
 
 from shared.vocabulary import (
     CONTACT_CHANNELS,
     USD_OUTCOMES,
     CaseStatus,
     ChangeKind,
-    ContactChannel,
     Outcome,
     priority_rank,
 )
 from triage.domain.assessment import Assessment
 from triage.domain.case_records import CaseChange, ContactAttempt, HistoryEntry
 from triage.domain.deadlines import local_date, respond_before
-from triage.domain.errors import CaseError
+from triage.domain.errors import CaseError, RefusedInput
 from triage.domain.policy_model import ScoringPolicy
-from triage.domain.scoring import assess
-from triage.domain.signals import Household, SignalFact
+from triage.domain.scoring import assess, counted_signals
+from triage.domain.signals import Household, OpenKey, SignalFact
+
+CLOCK_SKEW: Final = timedelta(minutes=5)
+"""How far ahead of our clock a time from the USD may be (its clock may run a little fast)."""
 
 
 def open_case(
@@ -45,7 +47,7 @@ def open_case(
         case_id=case_id,
         household_pseudonym=household_pseudonym,
         household=household,
-        open_signals={signal.type: signal},
+        open_signals={signal.key: signal},
         assessment=assessment,
         opened_at=now,
         respond_before=respond_before(assessment.priority, now, policy),
@@ -62,7 +64,8 @@ class Case:
     case_id: str
     household_pseudonym: str
     household: Household
-    open_signals: dict[str, SignalFact]
+    open_signals: dict[OpenKey, SignalFact]
+    """Per corporation and type: a `resolved` withdraws only what its own source signalled."""
     assessment: Assessment
     opened_at: datetime
     respond_before: datetime
@@ -84,27 +87,52 @@ class Case:
         self.signal_ids.append(signal.signal_id)
         if signal.type == "resolved":
             return self._resolve(signal, household, policy, now)
-        current = self.open_signals.get(signal.type)
-        if current is not None and not _is_news(signal, current):
-            cause = "repeated_signal" if signal.type == "rent_arrears" else "older_signal"
+        cause = "repeated_signal" if signal.type == "rent_arrears" else "older_signal"
+        own = self.open_signals.get(signal.key)
+        if own is not None and not _is_news(signal, own):
             self.record(now, "signal_repeated", _signal_detail(signal) | {"cause": cause})
             return self.change(None, cause, now)
-        self.open_signals[signal.type] = signal
+        counted = self.counted(signal.type)
+        self.open_signals[signal.key] = signal
         self.household = self.household.merged_with(household)
+        if counted is not None and not _is_news(signal, counted):
+            # News from its corporation, not for the case: it stays open and counts once the
+            # signal that outweighs it is resolved (DDAS herhaalde melding: nothing to announce).
+            self.record(now, "signal_repeated", _signal_detail(signal) | {"cause": cause})
+            return self._rescore(policy, now, cause, quiet_if_unchanged=True)
         self.record(now, "signal_added", _signal_detail(signal))
         return self._rescore(policy, now, "signal_added")
 
-    def record_contact_attempt(
-        self, channel: ContactChannel, reached: bool, at: datetime
-    ) -> CaseChange:
-        """Contactpoging: any attempt, reached or not, stops the deadline escalation."""
+    def counted(self, type_: str) -> SignalFact | None:
+        """The open signal of `type_` that counts for the case, whichever corporation sent it."""
+        same = [s for s in self.open_signals.values() if s.type == type_]
+        chosen = counted_signals(same)
+        return chosen[0] if chosen else None
+
+    def open_types(self) -> set[str]:
+        return {signal.type for signal in self.open_signals.values()}
+
+    def record_contact_attempt(self, attempt: ContactAttempt, now: datetime) -> CaseChange:
+        """Contactpoging: any attempt, reached or not, stops the deadline escalation.
+
+        So an attempt must have happened: more than `CLOCK_SKEW` ahead of `now` it is refused.
+        The same id again changes nothing; with other details it is a conflict.
+        """
         self._require_not_closed()
-        if channel not in CONTACT_CHANNELS:
-            raise CaseError(f"unknown contact channel {channel!r}")
-        self.contact_attempts.append(ContactAttempt(channel, reached, at))
+        if attempt.channel not in CONTACT_CHANNELS:
+            raise CaseError(f"unknown contact channel {attempt.channel!r}")
+        known = next((a for a in self.contact_attempts if a.id == attempt.id), None)
+        if known is not None:
+            if known != attempt:
+                raise CaseError(f"contact attempt {attempt.id} was recorded with other details")
+            return self.change(None, "duplicate_attempt", now)
+        if attempt.at > now + CLOCK_SKEW:
+            raise RefusedInput("at", "a contact attempt cannot lie in the future")
+        self.contact_attempts.append(attempt)
         self.status = "contacted"
-        self.record(at, "contact_attempt", {"channel": channel, "reached": reached})
-        return self.change("updated", "contact_attempt", at)
+        detail = {"attempt_id": attempt.id, "channel": attempt.channel, "reached": attempt.reached}
+        self.record(attempt.at, "contact_attempt", detail)
+        return self.change("updated", "contact_attempt", now)
 
     def close(self, outcome: Outcome, at: datetime) -> CaseChange:
         """Close with the USD's outcome (resultaat); a closed case stays closed."""
@@ -137,12 +165,14 @@ class Case:
         self, signal: SignalFact, household: Household, policy: ScoringPolicy, now: datetime
     ) -> CaseChange:
         resolves = signal.text("resolves") or ""
-        target = self.open_signals.get(resolves)
+        key = (signal.source, resolves)
+        target = self.open_signals.get(key)
         if target is None or target.occurred_at > signal.occurred_at:
-            # Nothing open of that type, or the open one is newer than the resolution.
+            # Nothing of that type open from this corporation (another's signal is not its to
+            # resolve), or the open one is newer than the resolution.
             self.record(now, "resolution_ignored", _signal_detail(signal) | {"resolves": resolves})
             return self.change(None, "nothing_to_resolve", now)
-        del self.open_signals[resolves]
+        del self.open_signals[key]
         detail = _signal_detail(signal) | {"resolves": resolves, "reason": signal.text("reason")}
         self.record(now, "signal_resolved", detail)
         if not self.open_signals:
@@ -150,10 +180,14 @@ class Case:
         self.household = self.household.merged_with(household)
         return self._rescore(policy, now, "signal_resolved")
 
-    def _rescore(self, policy: ScoringPolicy, now: datetime, cause: str) -> CaseChange:
+    def _rescore(
+        self, policy: ScoringPolicy, now: datetime, cause: str, quiet_if_unchanged: bool = False
+    ) -> CaseChange:
         previous = self.assessment
         today = local_date(now)
         self.assessment = assess(policy, self.household, self.open_signals.values(), today)
+        if quiet_if_unchanged and self.assessment == previous:
+            return self.change(None, cause, now)
         detail = _assessment_detail(self.assessment) | {"previous_priority": previous.priority}
         if priority_rank(self.assessment.priority) <= priority_rank(previous.priority):
             self.record(now, "rescored", detail)

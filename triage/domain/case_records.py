@@ -16,8 +16,9 @@ from shared.vocabulary import ChangeKind, ContactChannel
 
 @dataclass(frozen=True)
 class ContactAttempt:
-    """Contactpoging: one attempt by the USD to reach the household."""
+    """Contactpoging: one attempt by the USD to reach the household; `id` makes it idempotent."""
 
+    id: str
     channel: ContactChannel
     reached: bool
     at: datetime

@@ -15,3 +15,12 @@ class CaseError(DomainError):
 
 class InvalidSignalError(DomainError, ValueError):
     """A signal reached the domain with facts the boundary should have refused."""
+
+
+class RefusedInput(DomainError, ValueError):
+    """A request the USD sent that cannot be true (e.g. a contact attempt dated in the future);
+    `field` names what is wrong, so the API answers 422 pointing at it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

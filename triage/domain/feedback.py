@@ -11,12 +11,13 @@ from shared.vocabulary import Outcome, SignalStatus
 from triage.domain.case import Case
 
 # Picked up (opgepakt): the USD dealt with the household, whatever the household decided.
-# Not picked up: nobody was reached or helped, or the corporation resolved it first.
+# Not picked up: nobody was reached or helped, the corporation resolved it first, or it repeated
+# an earlier signal (DDAS "niet opgepakt: herhaalde melding", CONTRACT §3).
 PICKED_UP_OUTCOMES: Final[frozenset[Outcome]] = frozenset(
-    {"help_accepted", "help_declined", "already_in_care", "repeated_signal"}
+    {"help_accepted", "help_declined", "already_in_care"}
 )
 NOT_PICKED_UP_OUTCOMES: Final[frozenset[Outcome]] = frozenset(
-    {"not_reached", "not_resident", "closed_other", "resolved"}
+    {"not_reached", "not_resident", "closed_other", "resolved", "repeated_signal"}
 )
 
 

@@ -116,13 +116,19 @@ class PriorityBands:
 
 @dataclass(frozen=True)
 class PriorityFloor:
-    """A hard rule: these open signal types (with at least so many minors) lift the priority."""
+    """A hard rule: these open signal types lift the priority, with conditions on the household.
+
+    `minors_at_least`: at least so many known minors; `minors_unknown`: only when whether children
+    live there is unknown; `stages`: only a drugs signal at one of these Wet Damocles stages.
+    """
 
     code: str
     types: frozenset[str]
     minors_at_least: int | None
     priority: Priority
     text: str
+    minors_unknown: bool = False
+    stages: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,12 @@ class TomlTable:
             self.fail(key, f"must be {bound}, got {value}")
         return value
 
+    def boolean(self, key: str) -> bool:
+        value = self._get(key)
+        if not isinstance(value, bool):
+            self.fail(key, f"must be true or false, got {value!r}")
+        return value
+
     def number(self, key: str, *, minimum: float = 0.0, strictly_above: bool = False) -> float:
         value = self._get(key)
         if isinstance(value, bool) or not isinstance(value, int | float):

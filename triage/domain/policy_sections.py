@@ -10,7 +10,7 @@ from datetime import time
 from itertools import pairwise
 from typing import cast
 
-from shared.vocabulary import PRIORITIES, PROBLEM_TYPES, Priority
+from shared.vocabulary import DRUGS_STAGES, PRIORITIES, PROBLEM_TYPES, Priority
 from triage.domain.policy_model import (
     DEADLINE_UNITS,
     MAX_SCORE,
@@ -132,13 +132,20 @@ def read_floors(root: TomlTable) -> tuple[PriorityFloor, ...]:
 
 def read_floor(t: TomlTable) -> PriorityFloor:
     minors = t.integer("minors_at_least", minimum=1) if t.has("minors_at_least") else None
+    unknown = t.boolean("minors_unknown") if t.has("minors_unknown") else False
+    if minors is not None and unknown:
+        t.fail("minors_unknown", "cannot be combined with minors_at_least: make two rules")
     floor = PriorityFloor(
         code=t.string("code"),
         types=t.strings("types", options=PROBLEM_TYPES),
         minors_at_least=minors,
         priority=cast(Priority, t.string("priority", options=PRIORITIES)),
         text=t.string("text"),
+        minors_unknown=unknown,
+        stages=t.strings("stages", options=DRUGS_STAGES) if t.has("stages") else None,
     )
+    if floor.stages is not None and floor.types != {"drugs"}:
+        t.fail("stages", 'applies to drugs signals only: set types = ["drugs"]')
     t.done()
     return floor
 

@@ -6,11 +6,11 @@ children is critical" (CONTRACT §3 property 3) cannot be outvoted by a low scor
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from shared.vocabulary import Priority, Reason, priority_rank
 from triage.domain.policy_model import PriorityBands, PriorityFloor, RoutingRule, ScoringPolicy
-from triage.domain.signals import Household
+from triage.domain.signals import Household, SignalFact
 
 
 def priority_for_score(bands: PriorityBands, score: int) -> Priority:
@@ -21,22 +21,30 @@ def priority_for_score(bands: PriorityBands, score: int) -> Priority:
     return "medium" if score >= bands.medium else "low"
 
 
-def floor_applies(floor: PriorityFloor, household: Household, types: Collection[str]) -> bool:
-    """Unknown minors do not satisfy `minors_at_least`: the rule needs known children."""
-    if floor.types.isdisjoint(types):
+def floor_applies(
+    floor: PriorityFloor, household: Household, signals: Sequence[SignalFact]
+) -> bool:
+    """Unknown minors do not satisfy `minors_at_least` (a `minors_unknown` rule covers them)."""
+    matching = [s for s in signals if s.type in floor.types]
+    if floor.stages is not None:
+        matching = [s for s in matching if (s.text("stage") or "reported") in floor.stages]
+    if not matching:
         return False
+    if floor.minors_unknown:
+        return household.minors is None
     if floor.minors_at_least is None:
         return True
     return household.minors is not None and household.minors >= floor.minors_at_least
 
 
 def apply_floors(
-    policy: ScoringPolicy, priority: Priority, household: Household, types: Collection[str]
+    policy: ScoringPolicy, priority: Priority, household: Household, signals: Sequence[SignalFact]
 ) -> tuple[Priority, list[Reason]]:
-    """Raise `priority` by every applicable hard rule; each shows as a 0-point reason."""
+    """Raise `priority` by every applicable hard rule (on the signals that count); each shows as
+    a 0-point reason."""
     reasons: list[Reason] = []
     for floor in policy.priority_floors:
-        if floor_applies(floor, household, types):
+        if floor_applies(floor, household, signals):
             reasons.append(Reason(floor.code, 0, floor.text))
             if priority_rank(floor.priority) > priority_rank(priority):
                 priority = floor.priority

@@ -67,7 +67,7 @@ def assess(
         reasons.append(Reason("SCORE_CAPPED", MAX_SCORE - total, text))
     score = min(total, MAX_SCORE)
     priority, floor_reasons = apply_floors(
-        policy, priority_for_score(policy.priority_bands, score), household, types
+        policy, priority_for_score(policy.priority_bands, score), household, counted
     )
     return Assessment(
         score=score,

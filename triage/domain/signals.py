@@ -19,10 +19,14 @@ from triage.domain.errors import InvalidSignalError
 
 @dataclass(frozen=True)
 class Household:
-    """What the corporation told us about who lives there; `None` means unknown, never zero."""
+    """What the corporation told us about who lives there; `None` means unknown, never zero.
+
+    `district` is the postcode's four digits: where, without saying who.
+    """
 
     minors: int | None
     adults: int | None = None
+    district: str | None = None
 
     def __post_init__(self) -> None:
         for name, value in (("minors", self.minors), ("adults", self.adults)):
@@ -34,7 +38,12 @@ class Household:
         return Household(
             minors=self.minors if newer.minors is None else newer.minors,
             adults=self.adults if newer.adults is None else newer.adults,
+            district=self.district if newer.district is None else newer.district,
         )
+
+
+OpenKey = tuple[str, str]
+"""(source, type): what one corporation has open of one problem type."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,10 @@ class SignalFact:
         if self.occurred_at.utcoffset() is None:
             raise InvalidSignalError("occurred_at must be timezone-aware")
         object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
+
+    @property
+    def key(self) -> OpenKey:
+        return (self.source, self.type)
 
     def amount(self, key: str) -> float | None:
         """A positive euro amount from details, or None when absent."""

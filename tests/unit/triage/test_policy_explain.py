@@ -21,6 +21,7 @@ from triage.domain.policy_explain import explain_policy, family_rule_checks
 from triage.domain.policy_reader import TomlTable
 
 DEFAULT = default_policy_path()
+VERSION = tomllib.loads(DEFAULT.read_text())["version"]
 SOURCE = PolicyFile("default.toml", "ab" * 32)
 
 
@@ -63,7 +64,7 @@ def restructured(change: Any) -> ScoringPolicy:
         ),
         ('end_of_day = "17:00"', 'end_of_day = "16:30"', "om 16:30 uur", "ends at 16:30"),
         ('team = "schuldhulp"', 'team = "geldzorg"', "team geldzorg", "team geldzorg"),
-        ('version = "2026.1"', 'version = "2027.2"', "versie 2027.2", "version 2027.2"),
+        (f'version = "{VERSION}"', 'version = "2027.2"', "versie 2027.2", "version 2027.2"),
     ],
 )
 def test_a_changed_value_shows_in_the_explanation(
@@ -122,7 +123,7 @@ def test_the_register_entry_has_every_field_of_the_register() -> None:
     assert entry["organisation"] == {"name": "Gooise Meren", "code": "1942"}
     assert entry["version_history"] == [
         {
-            "version": "2026.1",
+            "version": VERSION,
             "status": "actief",
             "policy_file": "default.toml",
             "sha256": "ab" * 32,

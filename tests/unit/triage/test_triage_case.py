@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from shared.vocabulary import Outcome
+from shared.vocabulary import ContactChannel, Outcome
 from tests.unit.triage.triage_factories import NOW, POLICY, arrears, make_signal, resolved
 from triage.domain.case import Case, open_case
-from triage.domain.errors import CaseError
+from triage.domain.case_records import ContactAttempt
+from triage.domain.errors import CaseError, RefusedInput
 from triage.domain.feedback import signal_status_for_corporation
 from triage.domain.signals import Household
 
@@ -78,7 +79,7 @@ def test_an_older_signal_of_an_open_type_is_recorded_only() -> None:
     case.apply_signal(make_signal("nuisance", {"severity": "high"}), NO_CHILDREN, POLICY, NOW)
     older = make_signal("nuisance", {"severity": "low"}, at=NOW - timedelta(days=3))
     assert case.apply_signal(older, NO_CHILDREN, POLICY, NOW).kind is None
-    assert case.open_signals["nuisance"].text("severity") == "high"
+    assert case.counted("nuisance").text("severity") == "high"
 
 
 def test_unknown_minors_in_a_later_signal_keep_the_known_count() -> None:
@@ -91,7 +92,41 @@ def test_resolving_a_type_that_is_not_open_changes_nothing() -> None:
     case = arrears_case()
     change = case.apply_signal(resolved("nuisance", at=NOW), NO_CHILDREN, POLICY, NOW)
     assert (change.kind, case.status) == (None, "open")
-    assert "rent_arrears" in case.open_signals
+    assert "rent_arrears" in case.open_types()
+
+
+def test_a_resolution_resolves_only_what_the_same_corporation_signalled() -> None:
+    case, _ = open_case(
+        "c",
+        "p",
+        NO_CHILDREN,
+        make_signal("nuisance", {"severity": "high"}, source="corp-a"),
+        POLICY,
+        NOW,
+    )
+    later = NOW + timedelta(hours=1)
+    change = case.apply_signal(
+        resolved("nuisance", at=later, source="corp-b"), NO_CHILDREN, POLICY, later
+    )
+    assert (change.kind, case.status) == (None, "open")
+    assert signal_status_for_corporation(case) == "accepted"
+    assert case.open_types() == {"nuisance"}
+    change = case.apply_signal(
+        resolved("nuisance", at=later, source="corp-a"), NO_CHILDREN, POLICY, later
+    )
+    assert (change.kind, case.outcome) == ("closed", "resolved")
+
+
+def test_each_corporation_s_signal_stays_open_until_it_resolves_its_own() -> None:
+    case, _ = open_case("c", "p", NO_CHILDREN, arrears(2100.0), POLICY, NOW)
+    other = make_signal(
+        "rent_arrears", {"amount_eur": 700.0, "monthly_rent_eur": 700.0}, source="corp-b"
+    )
+    assert case.apply_signal(other, NO_CHILDREN, POLICY, NOW).kind is None  # not higher: no news
+    later = NOW + timedelta(hours=1)
+    change = case.apply_signal(resolved("rent_arrears", at=later), NO_CHILDREN, POLICY, later)
+    assert (change.kind, case.status) == ("updated", "open")
+    assert case.counted("rent_arrears") == other
 
 
 def test_a_resolution_older_than_the_open_signal_does_not_remove_it() -> None:
@@ -101,13 +136,43 @@ def test_a_resolution_older_than_the_open_signal_does_not_remove_it() -> None:
     assert case.status == "open"
 
 
+def attempt(
+    channel: ContactChannel = "phone", reached: bool = False, at: datetime = NOW, id_: str = ""
+) -> ContactAttempt:
+    return ContactAttempt(id_ or str(uuid.uuid4()), channel, reached, at)
+
+
 def test_contact_attempt_marks_contacted_and_stops_deadline_escalation() -> None:
     case = arrears_case()
     late = case.respond_before + timedelta(minutes=1)
-    change = case.record_contact_attempt("phone", reached=False, at=NOW)
+    change = case.record_contact_attempt(attempt(), now=NOW)
     assert (change.kind, case.status) == ("updated", "contacted")
     assert not case.deadline_passed(late)
     assert case.escalate_overdue(late).kind is None
+
+
+def test_a_contact_attempt_more_than_five_minutes_ahead_is_refused() -> None:
+    """An attempt dated 2030 would silence the deadline escalation: it is refused, not kept."""
+    case = arrears_case()
+    with pytest.raises(RefusedInput) as refused:
+        case.record_contact_attempt(attempt(at=NOW + timedelta(minutes=5, seconds=1)), now=NOW)
+    assert refused.value.field == "at"
+    assert (case.contact_attempts, case.status) == ([], "open")
+    assert case.deadline_passed(case.respond_before + timedelta(seconds=1))
+    skewed = attempt(at=NOW + timedelta(minutes=4))  # a clock a few minutes ahead is no lie
+    assert case.record_contact_attempt(skewed, now=NOW).kind == "updated"
+
+
+def test_the_same_attempt_id_again_changes_nothing() -> None:
+    case = arrears_case()
+    first = attempt()
+    assert case.record_contact_attempt(first, now=NOW).kind == "updated"
+    history = len(case.history)
+    change = case.record_contact_attempt(first, now=NOW + timedelta(hours=1))
+    assert (change.kind, change.cause) == (None, "duplicate_attempt")
+    assert (case.contact_attempts, len(case.history)) == ([first], history)
+    with pytest.raises(CaseError, match="other details"):
+        case.record_contact_attempt(attempt("letter", id_=first.id), now=NOW)
 
 
 def test_overdue_case_escalates_once_per_deadline() -> None:
@@ -139,7 +204,7 @@ def test_close_with_an_outcome_and_never_twice() -> None:
     with pytest.raises(CaseError, match="new case"):
         case.apply_signal(arrears(9000.0), NO_CHILDREN, POLICY, NOW)
     with pytest.raises(CaseError):
-        case.record_contact_attempt("letter", reached=True, at=NOW)
+        case.record_contact_attempt(attempt("letter", reached=True), now=NOW)
 
 
 def test_resolved_is_not_an_outcome_the_usd_can_choose() -> None:
@@ -153,7 +218,7 @@ def test_resolved_is_not_an_outcome_the_usd_can_choose() -> None:
         ("help_accepted", "picked_up"),
         ("help_declined", "picked_up"),
         ("already_in_care", "picked_up"),
-        ("repeated_signal", "picked_up"),
+        ("repeated_signal", "not_picked_up"),  # DDAS: niet opgepakt, herhaalde melding
         ("not_reached", "not_picked_up"),
         ("not_resident", "not_picked_up"),
         ("closed_other", "not_picked_up"),
@@ -164,7 +229,7 @@ def test_corporation_sees_only_whether_the_signal_was_picked_up(
 ) -> None:
     case = arrears_case()
     assert signal_status_for_corporation(case) == "accepted"
-    case.record_contact_attempt("letter", reached=True, at=NOW)
+    case.record_contact_attempt(attempt("letter", reached=True), now=NOW)
     assert signal_status_for_corporation(case) == "accepted"
     case.close(outcome, NOW)
     assert signal_status_for_corporation(case) == status

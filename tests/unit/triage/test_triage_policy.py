@@ -16,7 +16,7 @@ DEFAULT_TEXT = (REPO / "deploy" / "policy" / "default.toml").read_text(encoding=
 def test_default_policy_is_the_published_file() -> None:
     assert default_policy_path().resolve() == REPO / "deploy" / "policy" / "default.toml"
     policy = load_policy(default_policy_path())
-    assert policy.version == "2026.1"
+    assert policy.version == "2026.2"
     assert policy.children.has_minors_points > 0
     assert 0 <= policy.children.unknown_points <= policy.children.has_minors_points
     assert policy.rent_arrears.typical_monthly_rent_eur == 700.0
@@ -41,7 +41,7 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "key"),
     [
-        ('version = "2026.1"', "", "'version' is missing"),
+        ('version = "2026.2"', "", "'version' is missing"),
         ("has_minors_points = 15", "", "'children.has_minors_points' is missing"),
         ("has_minors_points = 15", "has_minors_points = 0", "'children.has_minors_points'"),
         ("unknown_points = 8", "unknown_points = -1", "'children.unknown_points'"),
@@ -55,6 +55,14 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
         ('end_of_day = "17:00"', 'end_of_day = "5pm"', "'deadlines.end_of_day'"),
         ('unit = "calendar_days"', 'unit = "days"', "'deadlines.high.unit'"),
         ("{ min_months = 1.0, points = 12 }", '"one"', "'rent_arrears.bands[1]'"),
+        ("minors_unknown = true", 'minors_unknown = "yes"', "'priority_floor[2].minors_unknown'"),
+        (
+            'code = "EVICTION_MINORS_UNKNOWN"',
+            'code = "EVICTION_MINORS_UNKNOWN"\nminors_at_least = 1',
+            "'priority_floor[2].minors_unknown' cannot be combined",
+        ),
+        ('types = ["drugs"]', 'types = ["drugs", "nuisance"]', "'priority_floor[3].stages'"),
+        ('stages = ["warning"', 'stages = ["sluiting"', "'priority_floor[3].stages'"),
     ],
 )
 def test_broken_policy_names_the_key(tmp_path: Path, old: str, new: str, key: str) -> None:

@@ -89,7 +89,8 @@ def test_eviction_without_children_is_high_then_critical_once_executed(month: An
     [
         ("1381CK 44", (18, "low", "wijkteam"), "2026-12-01T17:00:00+01:00"),  # minors unknown
         ("1403DH 7bis", (35, "medium", "wijkteam"), "2026-11-18T17:00:00+01:00"),
-        ("1405AA 101", (45, "high", "wijkteam"), "2026-11-08T17:00:00+01:00"),  # 3 calendar days
+        # Wet Damocles warning with three children: critical, the crisis team, the first day.
+        ("1405AA 101", (45, "critical", "crisis"), "2026-11-06T17:00:00+01:00"),
     ],
 )
 def test_single_signal_households(

@@ -14,6 +14,7 @@ from tests.unit.triage.triage_factories import (
     eviction_signals,
     households,
     minors_known,
+    problem_signals,
     signal_lists,
 )
 from triage.domain.scoring import assess
@@ -75,7 +76,50 @@ def test_every_point_is_explained_and_scoring_is_deterministic(
     assert 0 <= assessment.score <= 100
     assert sum(reason.points for reason in assessment.reasons) == assessment.score
     assert all(reason.code and reason.text for reason in assessment.reasons)
-    assert assessment.policy_version == "2026.1"
+    assert assessment.policy_version == "2026.2"
     shuffled = list(signals)
     rnd.shuffle(shuffled)
     assert assess(POLICY, household, shuffled, today) == assessment
+
+
+@given(eviction_signals, signal_lists, days)
+def test_eviction_with_minors_unknown_is_critical_for_the_crisis_team(
+    eviction: SignalFact, others: list[SignalFact], today: date
+) -> None:
+    """Property 8: whether children live there is checked on the first day, not assumed away."""
+    assessment = assess(POLICY, Household(minors=None), [*others, eviction], today)
+    assert (assessment.priority, assessment.team) == ("critical", "crisis")
+    assert "EVICTION_MINORS_UNKNOWN" in assessment.reason_codes
+
+
+@given(
+    st.sampled_from(["warning", "closure_ordered"]),
+    st.none() | st.integers(min_value=1, max_value=9),
+    signal_lists,
+    days,
+    st.data(),
+)
+def test_wet_damocles_with_children_is_critical_for_the_crisis_team(
+    stage: str, minors: int | None, others: list[SignalFact], today: date, data: st.DataObject
+) -> None:
+    """Property 9: a warning or closure order with children (or children not ruled out)."""
+    drugs = data.draw(problem_signals("drugs"))
+    drugs = SignalFact(
+        drugs.signal_id, drugs.source, "drugs", drugs.occurred_at, {**drugs.details, "stage": stage}
+    )
+    others = [s for s in others if s.type != "drugs"]  # the drugs signal that counts is this one
+    assessment = assess(POLICY, Household(minors=minors), [*others, drugs], today)
+    assert (assessment.priority, assessment.team) == ("critical", "crisis")
+
+
+@given(st.none() | minors_known, signal_lists, days, st.data())
+def test_drugs_only_reported_is_not_lifted_by_the_damocles_rule(
+    minors: int | None, others: list[SignalFact], today: date, data: st.DataObject
+) -> None:
+    drugs = data.draw(problem_signals("drugs"))
+    reported = SignalFact(
+        drugs.signal_id, drugs.source, "drugs", drugs.occurred_at, {"stage": "reported"}
+    )
+    others = [s for s in others if s.type != "drugs"]
+    assessment = assess(POLICY, Household(minors=minors), [*others, reported], today)
+    assert not {"DAMOCLES_WITH_MINORS", "DAMOCLES_MINORS_UNKNOWN"} & set(assessment.reason_codes)

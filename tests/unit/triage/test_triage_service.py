@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
+from shared.case_document import CaseHousehold
 from shared.crypto import PiiVault, generate_pii_key
 from shared.events import SignalReceived
 from shared.vocabulary import SignalType
@@ -17,13 +18,29 @@ from tests.unit.triage.triage_factories import NOW, POLICY
 from triage import service
 from triage.case_file import CaseFile
 
+VAULT = PiiVault(generate_pii_key())
+
+
+def sealed_household(*names: str, postcode: str = "1402AB") -> str:
+    household = {
+        "address": {"postcode": postcode, "house_number": 7},
+        "contacts": [{"name": name} for name in names],
+        "minors": 0,
+    }
+    return VAULT.seal(orjson.dumps(household))
+
 
 def received(
-    pseudonym: str, type_: SignalType, details: dict[str, Any], sealed: str = "sealed"
+    pseudonym: str,
+    type_: SignalType,
+    details: dict[str, Any],
+    sealed: str | None = None,
+    source: str = "corp-test",
+    contacts: int = 1,
 ) -> SignalReceived:
     return SignalReceived(
         signal_id=str(uuid.uuid4()),
-        source="corp-test",
+        source=source,
         type=type_,
         occurred_at=NOW,
         received_at=NOW,
@@ -31,8 +48,9 @@ def received(
         minors=0,
         adults=1,
         details=details,
-        contacts=1,
-        sealed_household=sealed,
+        contacts=contacts,
+        sealed_household=sealed or sealed_household("J. de Vries"),
+        district="1402",
     )
 
 
@@ -40,10 +58,10 @@ def arrears(pseudonym: str, amount: float) -> SignalReceived:
     return received(pseudonym, "rent_arrears", {"amount_eur": amount, "monthly_rent_eur": 700.0})
 
 
-async def opened(cases: FakeCases, sealed: str = "sealed") -> CaseFile:
+async def opened(cases: FakeCases, sealed: str | None = None) -> CaseFile:
     pseudonym = uuid.uuid4().hex
     signal = received(pseudonym, "rent_arrears", {"amount_eur": 700.0}, sealed)
-    await service.triage_signals(cases, [signal], POLICY, NOW)
+    await service.triage_signals(cases, [signal], POLICY, NOW, VAULT)
     return (await cases.open_cases_for({pseudonym}))[pseudonym]
 
 
@@ -58,12 +76,12 @@ async def test_a_first_signal_opens_a_case_and_announces_it() -> None:
 
 async def test_repeated_arrears_not_higher_announce_nothing_and_higher_ones_do() -> None:
     cases, pseudonym = FakeCases(), uuid.uuid4().hex
-    await service.triage_signals(cases, [arrears(pseudonym, 900.0)], POLICY, NOW)
+    await service.triage_signals(cases, [arrears(pseudonym, 900.0)], POLICY, NOW, VAULT)
     repeats = [arrears(pseudonym, 900.0), arrears(pseudonym, 450.0)]
-    await service.triage_signals(cases, repeats, POLICY, NOW)
+    await service.triage_signals(cases, repeats, POLICY, NOW, VAULT)
     assert [e.change for e in cases.announced()] == ["opened"]
 
-    await service.triage_signals(cases, [arrears(pseudonym, 2800.0)], POLICY, NOW)
+    await service.triage_signals(cases, [arrears(pseudonym, 2800.0)], POLICY, NOW, VAULT)
     assert [e.change for e in cases.announced()][1:] in (["updated"], ["escalated"])
     assert len(cases.announced()[-1].case.signals) == 4  # the repeats are on file all the same
 
@@ -71,7 +89,7 @@ async def test_repeated_arrears_not_higher_announce_nothing_and_higher_ones_do()
 async def test_a_refused_signal_leaves_the_rest_of_the_batch_triaged() -> None:
     cases = FakeCases()
     bad, good = arrears(uuid.uuid4().hex, -5.0), arrears(uuid.uuid4().hex, 700.0)
-    refused = await service.triage_signals(cases, [bad, good], POLICY, NOW)
+    refused = await service.triage_signals(cases, [bad, good], POLICY, NOW, VAULT)
     assert set(refused) == {bad.signal_id}
     assert [e.case.signals[0].id for e in cases.announced()] == [good.signal_id]
 
@@ -79,11 +97,25 @@ async def test_a_refused_signal_leaves_the_rest_of_the_batch_triaged() -> None:
 async def test_contact_attempt_and_outcome_are_announced() -> None:
     cases = FakeCases()
     case_id = (await opened(cases)).case.case_id
-    attempt = await service.record_contact_attempt(cases.begin, case_id, "phone", False, NOW)
+    attempt, _ = await service.record_contact_attempt(
+        cases.begin, case_id, service.NewContactAttempt("phone", False, NOW), NOW
+    )
     closed = await service.close_case(cases.begin, case_id, "help_accepted")
     assert (attempt.status, closed.status) == ("contacted", "closed")
     assert [e.change for e in cases.announced()] == ["opened", "updated", "closed"]
     assert cases.announced()[-1].signal_status == "picked_up"
+
+
+async def test_an_attempt_posted_twice_with_its_id_is_recorded_and_announced_once() -> None:
+    cases = FakeCases()
+    case_id = (await opened(cases)).case.case_id
+    attempt = service.NewContactAttempt("home_visit", True, NOW, attempt_id=str(uuid.uuid4()))
+    first, replayed_first = await service.record_contact_attempt(cases.begin, case_id, attempt, NOW)
+    again, replayed = await service.record_contact_attempt(cases.begin, case_id, attempt, NOW)
+    assert (replayed_first, replayed) == (False, True)
+    assert again == first
+    assert [a.id for a in again.contact_attempts] == [attempt.attempt_id]
+    assert [e.change for e in cases.announced()] == ["opened", "updated"]
 
 
 async def test_an_unknown_case_cannot_be_changed() -> None:
@@ -101,9 +133,35 @@ async def test_an_overdue_case_escalates_once() -> None:
 
 
 async def test_reading_a_case_opens_its_contacts_and_is_audited() -> None:
-    vault, cases = PiiVault(generate_pii_key()), FakeCases()
-    household = {"address": {"postcode": "1234AB", "house_number": 7}, "minors": 0}
-    case_id = (await opened(cases, vault.seal(orjson.dumps(household)))).case.case_id
-    shown = await service.read_case(cases.begin, vault, case_id, "key-1", "usd-test")
+    cases = FakeCases()
+    case_id = (await opened(cases)).case.case_id
+    shown = await service.read_case(cases.begin, VAULT, case_id, "key-1", "usd-test")
     assert (shown.id, shown.household.address.house_number) == (case_id, 7)
+    assert shown.district == "1402"
     assert cases.reads == [(case_id, "usd-test")]
+
+
+async def test_contacts_are_kept_per_corporation_and_shown_with_their_source() -> None:
+    cases, pseudonym = FakeCases(), uuid.uuid4().hex
+    nuisance = {"category": "noise", "severity": "low"}
+    first = received(pseudonym, "nuisance", nuisance, sealed_household("A. Eerst"), "corp-a")
+    other = received(
+        pseudonym, "pollution", {"severity": "low"}, sealed_household("B. Ander"), "corp-b"
+    )
+    await service.triage_signals(cases, [first, other], POLICY, NOW, VAULT)
+    newer = received(
+        pseudonym, "rent_arrears", {"amount_eur": 900.0}, sealed_household("A. Later"), "corp-a"
+    )
+    silent = received(
+        pseudonym, "nuisance", nuisance | {"severity": "high"}, source="corp-b", contacts=0
+    )
+    await service.triage_signals(cases, [newer, silent], POLICY, NOW, VAULT)
+
+    case_id = cases.announced()[0].case_id
+    shown = await service.read_case(cases.begin, VAULT, case_id, "key-1", "usd-test")
+    expected = [("A. Later", "corp-a"), ("B. Ander", "corp-b")]
+    assert [(c.name, c.source) for c in shown.household.contacts] == expected
+    announced = CaseHousehold.model_validate_json(
+        VAULT.open(cases.announced()[-1].sealed_household)
+    )
+    assert announced == shown.household

@@ -15,6 +15,7 @@ from triage.domain.signals import Household, SignalFact
 POLICY: ScoringPolicy = load_policy(default_policy_path())
 TODAY = date(2026, 11, 10)
 NOW = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
+SOURCE = "woningcorporatie-test"
 
 
 def make_signal(
@@ -23,11 +24,12 @@ def make_signal(
     *,
     at: datetime = NOW,
     signal_id: str | None = None,
+    source: str = SOURCE,
 ) -> SignalFact:
     """A signal with a fresh id, so every test owns its ids."""
     return SignalFact(
         signal_id=signal_id or str(uuid.uuid4()),
-        source="woningcorporatie-test",
+        source=source,
         type=type_,
         occurred_at=at,
         details=details or {},
@@ -41,8 +43,8 @@ def arrears(amount: float, monthly: float | None = 700.0, *, at: datetime = NOW)
     return make_signal("rent_arrears", details, at=at)
 
 
-def resolved(resolves: str, *, at: datetime) -> SignalFact:
-    return make_signal("resolved", {"resolves": resolves, "reason": "paid"}, at=at)
+def resolved(resolves: str, *, at: datetime, source: str = SOURCE) -> SignalFact:
+    return make_signal("resolved", {"resolves": resolves, "reason": "paid"}, at=at, source=source)
 
 
 # --- hypothesis strategies ---------------------------------------------------------------------
