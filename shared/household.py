@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
@@ -52,6 +52,14 @@ class Contact(BaseModel):
     phone: Phone | None = None
     email: EmailStr | None = None
     date_of_birth: date | None = None
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _born(cls, value: date | None) -> date | None:
+        # A day of slack: the corporation's "today" may be ahead of UTC's.
+        if value is not None and value > datetime.now(UTC).date() + timedelta(days=1):
+            raise ValueError("must not be in the future")
+        return value
 
 
 class Household(BaseModel):

@@ -5,11 +5,19 @@ Validation lives here so that the single and the batch endpoint refuse exactly t
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 
 from shared.household import Household
 from shared.vocabulary import (
@@ -79,12 +87,32 @@ class ResolvedDetails(_Details):
     reason: ResolveReason
 
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+AHEAD = timedelta(hours=24)
+
+
 class _Signal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: UUID = Field(description="Chosen by the corporation; the idempotency key per source.")
-    occurred_at: AwareDatetime = Field(examples=["2026-11-02T09:00:00+01:00"])
+    occurred_at: AwareDatetime = Field(
+        description="When it happened: not before 2000, at most 24 hours ahead, with an offset.",
+        examples=["2026-11-02T09:00:00+01:00"],
+    )
     household: Household
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _plausible(cls, value: datetime) -> datetime:
+        try:
+            utc = value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("cannot be represented in UTC") from None
+        if utc < EARLIEST:
+            raise ValueError("must not be before 2000-01-01")
+        if utc > datetime.now(UTC) + AHEAD:
+            raise ValueError("must not be more than 24 hours ahead")
+        return value  # as posted: the stored body hash is over the body as the client sent it
 
 
 class RentArrearsSignal(_Signal):
