@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import DataError, IntegrityError
 
+from shared.consuming import is_transient
 from shared.crypto import PiiVault
 from signal_ingest.domain.intake import Intake
 from signal_ingest.domain.signal import SignalIn
@@ -141,17 +142,16 @@ class SignalCommitter:
         try:
             outcomes = await self._accept_group(group)
         except Exception as exc:
-            if len(group) == 1 or not refused_data(exc):
-                # Unreachable or failing as a whole: every post would meet it again, so all
-                # are answered now rather than each after its own attempt.
+            if len(group) == 1 or (is_transient(exc) and not refused_data(exc)):
+                # Unreachable: every post would meet it again, so all are answered now rather
+                # than each after its own attempt. Anything else (refused data, or a value that
+                # fails before it reaches the database) may concern one post only.
                 for post in group:
                     post.answer(exc)
                 return
             # The type only: a refusal's message may quote the values that were sent.
             name = type(exc).__name__
-            log.warning(
-                "a group of %d posts was refused (%s); retrying each alone", len(group), name
-            )
+            log.warning("a group of %d posts failed (%s); retrying each alone", len(group), name)
             for post in group:
                 await self._commit([post])
             return

@@ -33,6 +33,7 @@ class Watched(SignalRepository):
         super().__init__(engine)
         self.writes: list[int] = []
         self.refuse: set[str] = set()
+        self.overflow: set[str] = set()
         self.away = False
         self.hold = asyncio.Event()
         self.hold.set()
@@ -44,6 +45,8 @@ class Watched(SignalRepository):
             raise ConnectionRefusedError("the database is unreachable")
         if any(signal.key[1] in self.refuse for signal in new):
             raise DataError("INSERT INTO signals ...", {}, ValueError("a value it refuses"))
+        if any(signal.key[1] in self.overflow for signal in new):
+            raise OverflowError("date value out of range")  # fails before the database
         return await super().add(new)
 
 
@@ -115,6 +118,31 @@ async def test_a_post_the_database_refuses_fails_alone(engine: AsyncEngine) -> N
     answers = await asyncio.gather(*posts, return_exceptions=True)
 
     assert isinstance(answers[1], DataError)
+    assert [a[0].verdict for a in (answers[0], answers[2]) if isinstance(a, list)] == [
+        "accepted",
+        "accepted",
+    ]
+    assert await stored_counts(engine) == (2, 2)
+    await commit.close()
+
+
+async def test_a_post_that_fails_before_the_database_fails_alone(engine: AsyncEngine) -> None:
+    """Found: one unrepresentable date among concurrent posts failed the valid posts of other
+    corporations that shared its group."""
+    store = Watched(engine)
+    good, bad, also_good = fresh(3)
+    store.overflow.add(str(bad.id))
+    commit = committer(store)
+    store.hold.clear()
+    posts = [
+        asyncio.create_task(commit.accept(source, [signal]))
+        for source, signal in (("corp-a", good), ("corp-b", bad), ("corp-a", also_good))
+    ]
+    await asyncio.sleep(0.01)
+    store.hold.set()
+    answers = await asyncio.gather(*posts, return_exceptions=True)
+
+    assert isinstance(answers[1], OverflowError)
     assert [a[0].verdict for a in (answers[0], answers[2]) if isinstance(a, list)] == [
         "accepted",
         "accepted",
