@@ -9,9 +9,11 @@ PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 
 
 def private_dir(path: Path) -> Path:
-    """Creates `path` (and parents) if needed; the folder itself is owner-only."""
-    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
-    path.chmod(PRIVATE_DIR)
+    """Creates `path` (and parents) owner-only if it is missing. A folder that exists is left as
+    it is: it may be shared (never chmod a folder we did not make, such as /tmp)."""
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        path.chmod(PRIVATE_DIR)  # mkdir's mode is filtered by the umask
     return path
 
 
