@@ -19,6 +19,8 @@ class Process:
     routers: Sequence[APIRouter]
     workers: Sequence[Callable[[Runtime], None]]
     schemas: dict[str, Any] = field(default_factory=dict)
+    resources: Sequence[Callable[[Runtime], dict[str, Any]]] = ()
+    """What the routes depend on, made once at start-up (e.g. triage's policy and shelter)."""
 
     def app(self, runtime: Runtime) -> FastAPI:
         def start(rt: Runtime) -> None:
@@ -27,7 +29,8 @@ class Process:
             for start_workers in self.workers:
                 start_workers(rt)
 
-        return create_app(runtime, self.title, self.routers, start, self.schemas)
+        resources = {k: v for make in self.resources for k, v in make(runtime).items()}
+        return create_app(runtime, self.title, self.routers, start, self.schemas, resources)
 
 
 INGEST = Process(
@@ -37,7 +40,10 @@ INGEST = Process(
     ingest.SCHEMAS,
 )
 TRIAGE = Process(
-    "Vroegsignaal triage", [*triage.ROUTERS, ops.router], [triage.start_triage_workers]
+    "Vroegsignaal triage",
+    [*triage.ROUTERS, ops.router],
+    [triage.start_triage_workers],
+    resources=[triage.triage_resources],
 )
 NOTIFIER = Process(
     "Vroegsignaal notifier", [*notifier.ROUTERS, ops.router], [notifier.start_notifier_workers]
@@ -49,4 +55,5 @@ EMBEDDED = Process(
     list({id(r): r for p in SERVICES.values() for r in p.routers}.values()),  # ops.router once
     [worker for p in SERVICES.values() for worker in p.workers],
     {k: v for p in SERVICES.values() for k, v in p.schemas.items()},
+    [make for p in SERVICES.values() for make in p.resources],
 )

@@ -27,7 +27,10 @@ def create_app(
     routers: Sequence[APIRouter],
     start_workers: Callable[[Runtime], None],
     extra_schemas: dict[str, Any] | None = None,
+    resources: dict[str, Any] | None = None,
 ) -> FastAPI:
+    """`resources`: what the process's routes depend on besides the runtime's (by name)."""
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         start_workers(runtime)
@@ -58,6 +61,7 @@ def create_app(
         ),
         refresh_gauges=refresh_gauges,
         signals=runtime.signals,
+        **(resources or {}),
     )
     install_problem_handlers(app)
     app.add_middleware(BodyLimits)
