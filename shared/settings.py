@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     webhook_payload: str = Field("full", pattern="^(full|minimal)$")
     pii_key: str | None = Field(None, description="Key for personal data at rest (base64, 32 B).")
     policy_file: Path | None = None
+    shelter_file: Path | None = Field(
+        None, description="Crisis shelter facilities (default deploy/shelter/default.toml)."
+    )
     public_base_url: str = "http://127.0.0.1:8000"
     team_emails: str = Field("", description="team=address,... for the e-mail channel.")
     smtp_host: str | None = None

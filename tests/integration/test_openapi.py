@@ -19,6 +19,9 @@ CONTRACT_PATHS = {
     "/v1/cases/{case_id}/outcome": {"post"},
     "/v1/cases/{case_id}/signals": {"get"},
     "/v1/cases/{case_id}/housing-plan": {"post"},
+    "/v1/shelter": {"get"},
+    "/v1/shelter/bookings": {"post"},
+    "/v1/shelter/bookings/{booking_id}/release": {"post"},
     "/healthz": {"get"},
     "/readyz": {"get"},
     "/metrics": {"get"},
@@ -88,3 +91,6 @@ async def test_the_case_document_describes_the_families_fields(
     listed = schemas["CaseSummary"]["properties"]
     for field in ("signal_types", "minors", "district", "eviction_date", "housing_plan", "reasons"):
         assert field in listed, field
+    booking = document["paths"]["/v1/shelter/bookings"]["post"]
+    assert {"201", "409", "422"} <= set(booking["responses"])
+    assert "from" in schemas["BookingIn"]["properties"]
