@@ -2,22 +2,26 @@
 
 Each corporation's latest household (with contacts) is kept sealed as it came; the case shows
 them merged, each contact with its source, so corporation B's signal never replaces A's contacts.
+Households are handled as the JSON ingest validated and sealed (no re-validation on the hot
+path); the reader gets them as a typed `CaseHousehold`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
+import orjson
 from cryptography.exceptions import InvalidTag
-from pydantic import ValidationError
 
-from shared.case_document import CaseHousehold, SourcedContact
+from shared.case_document import CaseHousehold
 from shared.crypto import PiiVault
-from shared.household import Household
 from triage.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
+OpenedHousehold = dict[str, Any]
+"""A `shared.household.Household` as JSON: personal data, kept in memory only."""
 
 
 class UnreadableHousehold(DomainError):
@@ -25,25 +29,33 @@ class UnreadableHousehold(DomainError):
     refused rather than filed without its household."""
 
 
-def open_household(vault: PiiVault, sealed: str) -> Household:
+def open_household(vault: PiiVault, sealed: str) -> OpenedHousehold:
     try:
-        return Household.model_validate_json(vault.open(sealed))
-    except (InvalidTag, ValueError, ValidationError) as exc:
+        household = orjson.loads(vault.open(sealed))
+    except (InvalidTag, ValueError) as exc:
         raise UnreadableHousehold("the sealed household cannot be opened") from exc
+    if not isinstance(household, dict) or not isinstance(household.get("address"), dict):
+        raise UnreadableHousehold("the sealed household is not a household")
+    return household
 
 
-def open_case_household(
-    vault: PiiVault, sealed_by_source: Mapping[str, str], latest_source: str
-) -> CaseHousehold:
-    """Contacts in the order the corporations first signalled; the rest from the latest one.
+def merged_household(
+    vault: PiiVault,
+    sealed_by_source: Mapping[str, str],
+    latest_source: str,
+    opened: Mapping[str, OpenedHousehold] | None = None,
+) -> OpenedHousehold:
+    """Contacts in the order the corporations first signalled, each with its source; address,
+    tenant reference and counts from the latest one. `opened`: households opened already.
 
-    A corporation's household that cannot be opened any more is left out (and logged by source);
+    A corporation's household that cannot be opened any more is left out (logged by source);
     when none can be opened, UnreadableHousehold.
     """
-    households: dict[str, Household] = {}
+    households: dict[str, OpenedHousehold] = {}
     for source, sealed in sealed_by_source.items():
         try:
-            households[source] = open_household(vault, sealed)
+            known = (opened or {}).get(source)
+            households[source] = known if known is not None else open_household(vault, sealed)
         except UnreadableHousehold:
             log.warning(
                 "household of source %s cannot be opened; its contacts are left out", source
@@ -51,22 +63,32 @@ def open_case_household(
     if not households:
         raise UnreadableHousehold("no sealed household of the case can be opened")
     latest = households.get(latest_source) or next(reversed(households.values()))
-    return CaseHousehold(
-        address=latest.address,
-        tenant_reference=latest.tenant_reference,
-        contacts=[
-            SourcedContact(**contact.model_dump(), source=source)
+    return {
+        "address": latest["address"],
+        "tenant_reference": latest.get("tenant_reference"),
+        "contacts": [
+            {**contact, "source": source}
             for source, household in households.items()
-            for contact in household.contacts
+            for contact in household.get("contacts") or []
         ],
-        minors=latest.minors,
-        adults=latest.adults,
-    )
+        "minors": latest.get("minors"),
+        "adults": latest.get("adults"),
+    }
+
+
+def open_case_household(
+    vault: PiiVault, sealed_by_source: Mapping[str, str], latest_source: str
+) -> CaseHousehold:
+    """The merged household for an (audited) reader."""
+    return CaseHousehold.model_validate(merged_household(vault, sealed_by_source, latest_source))
 
 
 def seal_case_household(
-    vault: PiiVault, sealed_by_source: Mapping[str, str], latest_source: str
+    vault: PiiVault,
+    sealed_by_source: Mapping[str, str],
+    latest_source: str,
+    opened: Mapping[str, OpenedHousehold] | None = None,
 ) -> str:
     """The merged household, sealed for the case events (the notifier opens it for the USD)."""
-    merged = open_case_household(vault, sealed_by_source, latest_source)
-    return vault.seal(merged.model_dump_json().encode())
+    merged = merged_household(vault, sealed_by_source, latest_source, opened)
+    return vault.seal(orjson.dumps(merged))

@@ -25,7 +25,12 @@ from triage.domain.decisions import Decision
 from triage.domain.errors import DomainError
 from triage.domain.policy_model import ScoringPolicy
 from triage.domain.signals import Household, SignalFact
-from triage.household_contacts import open_case_household, open_household, seal_case_household
+from triage.household_contacts import (
+    OpenedHousehold,
+    open_case_household,
+    open_household,
+    seal_case_household,
+)
 from triage.signal_pages import SignalPage
 from triage.work_queue import QueueFilter, QueuePage
 
@@ -128,8 +133,8 @@ def _file_signal(
         details=signal.details,
     )
     household = Household(minors=signal.minors, adults=signal.adults, district=signal.district)
-    if signal.type != "resolved":
-        open_household(vault, signal.sealed_household)  # unreadable: refused before any change
+    # Unreadable: refused before anything changes.
+    incoming = None if signal.type == "resolved" else open_household(vault, signal.sealed_household)
     if file is None:
         if signal.type == "resolved":
             log.info("signal %s resolves nothing open; no case", signal.signal_id)
@@ -144,26 +149,30 @@ def _file_signal(
             previous_closed_at,
         )
         by_source = {signal.source: signal.sealed_household}
-        merged = seal_case_household(vault, by_source, signal.source)
+        opened = {signal.source: incoming} if incoming else None
+        merged = seal_case_household(vault, by_source, signal.source, opened)
         file = CaseFile(case, merged, by_source, signal.source, [fact])
         return file, case_events(file, change)
     change = file.case.apply_signal(fact, household, policy, now)
     if change.cause != "duplicate_signal":
         file.signals.append(fact)
-        _keep_contacts(file, signal, vault)
+        if incoming is not None:
+            _keep_contacts(file, signal, incoming, vault)
     return file, case_events(file, change)
 
 
-def _keep_contacts(file: CaseFile, signal: SignalReceived, vault: PiiVault) -> None:
+def _keep_contacts(
+    file: CaseFile, signal: SignalReceived, household: OpenedHousehold, vault: PiiVault
+) -> None:
     """A corporation's latest signal with contacts replaces that corporation's contacts only;
-    one without contacts (or a resolution) keeps what it gave before."""
-    if signal.type == "resolved":
-        return
+    one without contacts keeps what it gave before."""
     if not signal.contacts and signal.source in file.sealed_by_source:
         return
     file.sealed_by_source[signal.source] = signal.sealed_household
     file.latest_source = signal.source
-    file.sealed_household = seal_case_household(vault, file.sealed_by_source, signal.source)
+    file.sealed_household = seal_case_household(
+        vault, file.sealed_by_source, signal.source, {signal.source: household}
+    )
 
 
 async def read_case(
