@@ -45,6 +45,7 @@ TRIAGE = Process(
     "Vroegsignaal triage",
     [*triage.ROUTERS, audit_api.router, ops.router],  # the audit log is served with the cases
     [triage.start_triage_workers],
+    resources=[triage.triage_resources],
 )
 NOTIFIER = Process(
     "Vroegsignaal notifier", [*notifier.ROUTERS, ops.router], [notifier.start_notifier_workers]

@@ -1,31 +1,80 @@
-"""Triage process: the signals consumer, the deadline watcher, the case API and its relay."""
+"""Triage process: the signals consumer, the deadline watch, the re-assessment over time, the
+case and shelter APIs and its relay."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter
 
 from services.runtime import Runtime
 from shared.consuming import EventProcessor
 from shared.events import SIGNALS_TOPIC
-from triage import api
+from shared.settings import Settings, SettingsError
+from triage import api, shelter_api
 from triage.consumer import SignalTriage
-from triage.domain.policy import default_policy_path, load_policy
-from triage.workers import watch_deadlines
+from triage.domain.policy import PolicyError, default_policy_path, load_policy
+from triage.domain.policy_model import ScoringPolicy
+from triage.domain.shelter import (
+    ShelterCatalog,
+    ShelterFileError,
+    default_shelter_path,
+    load_shelter,
+)
+from triage.shelter_repository import sync_units
+from triage.workers import reassess_over_time, watch_deadlines
 
-ROUTERS: list[APIRouter] = [api.router]
+ROUTERS: list[APIRouter] = [api.router, shelter_api.router]
+
+
+@dataclass(frozen=True)
+class TriageSetup:
+    policy: ScoringPolicy
+    shelter: ShelterCatalog
+
+
+@cache
+def _load(policy_file: Path, shelter_file: Path) -> TriageSetup:
+    return TriageSetup(load_policy(policy_file), load_shelter(shelter_file))
+
+
+def triage_setup(settings: Settings) -> TriageSetup:
+    """The policy (VS_POLICY_FILE) and shelter facilities (VS_SHELTER_FILE), read once; a bad
+    file is a settings error naming its variable (one line, exit code 2)."""
+    try:
+        policy_file = settings.policy_file or default_policy_path()
+        shelter_file = settings.shelter_file or default_shelter_path()
+        return _load(policy_file, shelter_file)
+    except PolicyError as exc:
+        raise SettingsError(f"VS_POLICY_FILE: {exc}") from exc
+    except ShelterFileError as exc:
+        raise SettingsError(f"VS_SHELTER_FILE: {exc}") from exc
+
+
+def triage_resources(runtime: Runtime) -> dict[str, Any]:
+    setup = triage_setup(runtime.settings)
+    return {"triage_policy": setup.policy, "shelter_catalog": setup.shelter}
 
 
 def start_triage_workers(runtime: Runtime) -> None:
-    policy = load_policy(runtime.settings.policy_file or default_policy_path())
+    setup = triage_setup(runtime.settings)
     processor = EventProcessor(
         SignalTriage.CONSUMER,
         runtime.engine,
         runtime.bus.consumer(SignalTriage.CONSUMER, [SIGNALS_TOPIC]),
         after_commit=runtime.relay.wake,
-        handle_batch=SignalTriage(policy, runtime.vault),
+        handle_batch=SignalTriage(setup.policy, runtime.vault),
     )
     runtime.processors.append(processor)
+    runtime.spawn("shelter-units", sync_units(runtime.engine, setup.shelter))
     runtime.spawn("triage", processor.run(runtime.stop))
     runtime.spawn(
         "deadline-watch", watch_deadlines(runtime.engine, runtime.stop, runtime.relay.wake)
+    )
+    runtime.spawn(
+        "re-assessment",
+        reassess_over_time(runtime.engine, setup.policy, runtime.stop, runtime.relay.wake),
     )

@@ -41,6 +41,8 @@ def create_app(
     extra_schemas: dict[str, Any] | None = None,
     resources: dict[str, Any] | None = None,
 ) -> FastAPI:
+    """`resources`: what the process's routes depend on besides the runtime's (by name)."""
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         start_workers(runtime)

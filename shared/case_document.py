@@ -8,9 +8,11 @@ webhook's `data`. One model, so OpenAPI, AsyncAPI and the webhook describe the s
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.case_housing import EvictionRecord, HousingPlanRecord, ShelterBookingRecord
 from shared.household import Address, Contact
 from shared.vocabulary import (
     CaseStatus,
@@ -21,6 +23,9 @@ from shared.vocabulary import (
     SignalType,
 )
 
+RECENT_SIGNALS = 20
+"""Signals a case document carries: its size is bounded whatever a household's history."""
+RECENT_HISTORY = 100
 JsonScalar = str | int | float | bool | None
 """Signal details and history details hold ids, types, amounts and dates: never personal data."""
 
@@ -86,12 +91,41 @@ class CaseDocument(_Document):
     team: str = Field(description="The USD team the case is routed to.", examples=["crisis"])
     respond_before: datetime = Field(description="Deadline of the first contact attempt.")
     policy_version: str = Field(examples=["2026.2"])
+    assessed_at: datetime | None = Field(
+        None,
+        description="When the assessment in force was made: cases are re-assessed as time "
+        "passes, and each assessment is kept with its inputs, so the score is reproducible.",
+    )
     opened_at: datetime
     closed_at: datetime | None = None
-    signals: list[CaseSignal]
+    eviction: EvictionRecord | None = Field(None, description="Null: no eviction on the case.")
+    housing_plan: HousingPlanRecord | None = Field(
+        None, description="The plan in force (the latest recorded); null: none yet."
+    )
+    shelter_booking: ShelterBookingRecord | None = Field(
+        None, description="The household's active crisis shelter booking, if any."
+    )
+    signals: list[CaseSignal] = Field(
+        description=f"The {RECENT_SIGNALS} most recent signals, oldest first; "
+        "GET /v1/cases/{id}/signals pages through all of them."
+    )
+    signals_total: int = Field(ge=0, description="How many signals the case holds in all.")
     contact_attempts: list[ContactAttemptRecord] = Field(default_factory=list)
     outcome: Outcome | None = None
-    history: list[HistoryItem] = Field(default_factory=list)
+    history: list[HistoryItem] = Field(
+        default_factory=list,
+        description=f"The case's trail, the {RECENT_HISTORY} most recent lines, oldest first.",
+    )
+    history_total: int = Field(0, ge=0, description="How many lines the trail holds in all.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _totals(cls, data: Any) -> Any:
+        """Documents made before the totals were kept: what they carry is all there was."""
+        if isinstance(data, dict):
+            data.setdefault("signals_total", len(data.get("signals", [])))
+            data.setdefault("history_total", len(data.get("history", [])))
+        return data
 
 
 class SourcedContact(Contact):

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     pii_key: str | None = Field(None, description="Key for personal data at rest (base64, 32 B).")
     pii_old_keys: str = Field("", description="Earlier VS_PII_KEYs, comma-separated: still open.")
     policy_file: Path | None = None
+    shelter_file: Path | None = Field(
+        None, description="Crisis shelter facilities (default deploy/shelter/default.toml)."
+    )
     public_base_url: str = "http://127.0.0.1:8000"
     team_emails: str = Field("", description="team=address,... for the e-mail channel.")
     smtp_host: str | None = None

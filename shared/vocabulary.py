@@ -69,6 +69,24 @@ CHANGE_KINDS: Final[tuple[ChangeKind, ...]] = get_args(ChangeKind)
 
 Lang = Literal["nl", "en"]
 """Languages of pages and published texts: Dutch by default, English on request."""
+HousingPlanKind = Literal[
+    "stays",  # blijft wonen: the eviction is off
+    "payment_arrangement",  # betalingsregeling
+    "hov",  # Huren Onder Voorwaarden: a supported tenancy of up to two years
+    "urgency",  # urgentieregeling
+    "shelter",  # crisisopvang
+    "social_network",  # family or friends take the household in
+    "other",
+]
+"""How a household facing eviction will be housed (woonplan, CONTRACT §8)."""
+HOUSING_PLAN_KINDS: Final[tuple[HousingPlanKind, ...]] = get_args(HousingPlanKind)
+
+EvictionState = Literal["ordered", "executed", "prevented"]
+"""Ontruiming: ordered by a court, executed, or prevented (the order resolved before it)."""
+
+ShelterUnitKind = Literal["place", "apartment", "room"]
+"""Crisisopvang: a place (bed) or apartment in a shelter, or a room (hotel, holiday home)."""
+SHELTER_UNIT_KINDS: Final[tuple[ShelterUnitKind, ...]] = get_args(ShelterUnitKind)
 
 SignalStatus = Literal["accepted", "picked_up", "not_picked_up"]
 """All a creditor may learn of its signal (DDAS: opgepakt / niet opgepakt)."""

@@ -1,49 +1,40 @@
-"""REST adapter of the USD's case API (CONTRACT §3): thin routes around `triage.service`."""
+"""REST adapter of the USD's case API (CONTRACT §3, §8): thin routes around the use cases."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from shared.case_document import CaseDocument, CaseWithHousehold
-from shared.vocabulary import CaseStatus, Priority
+from shared.vocabulary import Priority
 from shared.web.auth import CaseReader, CaseWriter
-from shared.web.deps import EngineDep, VaultDep, WakeRelayDep
-from shared.web.problems import FieldError, Problem, ProblemError
-from triage import service
-from triage.domain.errors import CaseError, RefusedInput
-from triage.repository import StaleCase, transactions
-from triage.schemas import CasePage, CaseSummary, ContactAttemptIn, OutcomeIn
-from triage.work_queue import BadCursor, QueueFilter
+from shared.web.deps import VaultDep, WakeRelayDep
+from shared.web.problems import ProblemError
+from triage import casework_service, service
+from triage.schemas import CasePage, CaseSummary, ContactAttemptIn, HousingPlanIn, OutcomeIn
+from triage.signal_pages import SignalPage
+from triage.web_deps import ERRORS, CasesDep, PolicyDep, case_problems
+from triage.work_queue import BadCursor, QueueFilter, QueueStatus
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem} for code in (401, 403, 404, 409, 422)
-}
 _REPLAYED = "The same `id` was recorded before: nothing changed (`Idempotent-Replayed: true`)."
 
 
-def _case_transactions(engine: EngineDep) -> service.Transaction:
-    return transactions(engine)
-
-
-CasesDep = Annotated[service.Transaction, Depends(_case_transactions)]
-
-
 @router.get(
-    "", response_model=CasePage, summary="Work queue: by priority, then deadline", responses=_ERRORS
+    "",
+    response_model=CasePage,
+    responses=ERRORS,
+    summary="Work queue: by priority, then deadline, then risk score (highest first)",
 )
 async def list_cases(
     _: CaseReader,
     cases: CasesDep,
     status: Annotated[
-        CaseStatus | None,
-        Query(description="`open`: not closed (includes contacted); `contacted`; `closed`."),
-    ] = None,
+        QueueStatus,
+        Query(description="`open` (default): not closed, contacted included; `all`: every case."),
+    ] = "open",
     priority: Priority | None = None,
     team: str | None = None,
     cursor: str | None = None,
@@ -59,20 +50,42 @@ async def list_cases(
 @router.get(
     "/{case_id}",
     response_model=CaseWithHousehold,
-    responses=_ERRORS,
+    responses=ERRORS,
     summary="One case with contact data (every read is audited)",
 )
 async def get_case(
     case_id: str, reader: CaseReader, cases: CasesDep, vault: VaultDep
 ) -> CaseWithHousehold:
-    with _problems(case_id):
-        return await service.read_case(cases, vault, case_id, reader.key_id, reader.source)
+    with case_problems(case_id):
+        return await service.read_case(
+            cases, vault, case_id, reader.key_id, reader.source, datetime.now(UTC)
+        )
+
+
+@router.get(
+    "/{case_id}/signals",
+    response_model=SignalPage,
+    responses=ERRORS,
+    summary="Every signal of the case, oldest first, a page at a time (no contact data)",
+)
+async def list_case_signals(
+    case_id: str,
+    _: CaseReader,
+    cases: CasesDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> SignalPage:
+    with case_problems(case_id):
+        try:
+            return await service.case_signals(cases, case_id, cursor, limit)
+        except BadCursor as exc:
+            raise ProblemError(422, str(exc)) from None
 
 
 @router.post(
     "/{case_id}/contact-attempts",
     status_code=201,
-    responses={**_ERRORS, 200: {"model": CaseDocument, "description": _REPLAYED}},
+    responses={**ERRORS, 200: {"model": CaseDocument, "description": _REPLAYED}},
     summary="Record a contact attempt (contactpoging)",
 )
 async def post_contact_attempt(
@@ -83,11 +96,11 @@ async def post_contact_attempt(
     wake: WakeRelayDep,
     response: Response,
 ) -> CaseDocument:
-    posted = service.NewContactAttempt(
+    posted = casework_service.NewContactAttempt(
         attempt.channel, attempt.reached, attempt.at, str(attempt.id) if attempt.id else None
     )
-    with _problems(case_id):
-        document, replayed = await service.record_contact_attempt(
+    with case_problems(case_id):
+        document, replayed = await casework_service.record_contact_attempt(
             cases, case_id, posted, datetime.now(UTC)
         )
     if replayed:
@@ -99,27 +112,37 @@ async def post_contact_attempt(
 
 
 @router.post(
-    "/{case_id}/outcome", responses=_ERRORS, summary="Close the case with its outcome (resultaat)"
+    "/{case_id}/housing-plan",
+    status_code=201,
+    responses=ERRORS,
+    summary="Record a housing plan (woonplan): the latest stands, earlier ones stay in history",
 )
-async def post_outcome(
-    case_id: str, body: OutcomeIn, _: CaseWriter, cases: CasesDep, wake: WakeRelayDep
+async def post_housing_plan(
+    case_id: str,
+    plan: HousingPlanIn,
+    writer: CaseWriter,
+    cases: CasesDep,
+    policy: PolicyDep,
+    wake: WakeRelayDep,
 ) -> CaseDocument:
-    with _problems(case_id):
-        document = await service.close_case(cases, case_id, body.outcome)
+    posted = casework_service.NewHousingPlan(plan.kind, plan.summary, plan.starts_on)
+    with case_problems(case_id):
+        document = await casework_service.record_housing_plan(
+            cases, case_id, posted, writer.source, policy, datetime.now(UTC)
+        )
     wake()
     return document
 
 
-@contextmanager
-def _problems(case_id: str) -> Iterator[None]:
-    """The use cases' refusals as problem documents."""
-    try:
-        yield
-    except service.CaseNotFound:
-        raise ProblemError(404, f"No case {case_id}.") from None
-    except RefusedInput as exc:
-        raise ProblemError(422, str(exc), [FieldError(field=exc.field, message=str(exc))]) from None
-    except CaseError as exc:
-        raise ProblemError(409, str(exc)) from None
-    except StaleCase:
-        raise ProblemError(409, f"Case {case_id} changed meanwhile; read it and retry.") from None
+@router.post(
+    "/{case_id}/outcome", responses=ERRORS, summary="Close the case with its outcome (resultaat)"
+)
+async def post_outcome(
+    case_id: str, body: OutcomeIn, _: CaseWriter, cases: CasesDep, wake: WakeRelayDep
+) -> CaseDocument:
+    with case_problems(case_id):
+        document = await casework_service.close_case(
+            cases, case_id, body.outcome, datetime.now(UTC)
+        )
+    wake()
+    return document

@@ -27,7 +27,7 @@ def case_events(file: CaseFile, change: CaseChange, caused_by: str | None = None
         change=change.kind,
         case_id=case.case_id,
         household_pseudonym=case.household_pseudonym,
-        case=case_document(file),
+        case=case_document(file, change.at),
         sealed_household=file.sealed_household,
         signal_refs=refs if change.kind == "closed" else [],
         signal_status=signal_status_for_corporation(case),

@@ -2,15 +2,26 @@
 
 The aggregate decides; the file adds every signal as the corporation sent it, the household's
 sealed contact data and the stored version. `case_document` is the one place the document the
-USD reads (CONTRACT §3) is built, for the API and for the case events alike.
+USD reads (CONTRACT §3, §8) is built, for the API and for the case events alike.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from shared.case_document import CaseDocument, CaseSignal, ContactAttemptRecord, HistoryItem
+from shared.case_document import (
+    RECENT_HISTORY,
+    RECENT_SIGNALS,
+    CaseDocument,
+    CaseSignal,
+    ContactAttemptRecord,
+    HistoryItem,
+)
+from shared.case_housing import EvictionRecord, HousingPlanRecord, ShelterBookingRecord
 from triage.domain.case import Case
+from triage.domain.deadlines import local_date
+from triage.domain.housing import HousingPlan
 from triage.domain.signals import SignalFact
 
 
@@ -35,10 +46,12 @@ class CaseFile:
         return self.version == 0
 
 
-def case_document(file: CaseFile) -> CaseDocument:
-    """The case as GET /v1/cases/{id} shows it, without the household (the reader adds it)."""
+def case_document(file: CaseFile, now: datetime) -> CaseDocument:
+    """The case as GET /v1/cases/{id} shows it at `now`, without the household (the reader adds
+    it); bounded: the most recent signals and history lines, with their totals."""
     case, a = file.case, file.case.assessment
     open_ids = {f.signal_id for f in case.open_signals.values()}
+    eviction, plan, stay = case.eviction, case.housing_plan, case.shelter_stay
     return CaseDocument(
         id=case.case_id,
         status=case.status,
@@ -50,23 +63,60 @@ def case_document(file: CaseFile) -> CaseDocument:
         team=a.team,
         respond_before=case.respond_before,
         policy_version=a.policy_version,
+        assessed_at=case.assessed_at or case.opened_at,
         opened_at=case.opened_at,
         closed_at=case.closed_at,
-        signals=[
-            CaseSignal(
-                id=s.signal_id,
-                source=s.source,
-                type=s.type,
-                occurred_at=s.occurred_at,
-                details=dict(s.details),
-                open=s.signal_id in open_ids,
-            )
-            for s in file.signals
-        ],
+        eviction=EvictionRecord(
+            judgment_date=eviction.judgment_date,
+            eviction_date=eviction.eviction_date,
+            days_left=eviction.days_left(local_date(now)),
+            state=eviction.state,
+        )
+        if eviction
+        else None,
+        housing_plan=plan_record(plan) if plan else None,
+        shelter_booking=ShelterBookingRecord(
+            id=stay.booking_id,
+            facility=stay.facility,
+            unit=stay.unit,
+            from_=stay.from_date,
+            until=stay.until_date,
+            booked_at=stay.booked_at,
+        )
+        if stay
+        else None,
+        signals=[signal_record(s, s.signal_id in open_ids) for s in file.signals[-RECENT_SIGNALS:]],
+        signals_total=len(file.signals),
         contact_attempts=[
             ContactAttemptRecord(id=c.id, channel=c.channel, reached=c.reached, at=c.at)
             for c in case.contact_attempts
         ],
         outcome=case.outcome,
-        history=[HistoryItem(at=h.at, kind=h.kind, detail=dict(h.detail)) for h in case.history],
+        history=[
+            HistoryItem(at=h.at, kind=h.kind, detail=dict(h.detail))
+            for h in case.history[-RECENT_HISTORY:]
+        ],
+        history_total=len(case.history),
+    )
+
+
+def signal_record(signal: SignalFact, is_open: bool) -> CaseSignal:
+    return CaseSignal(
+        id=signal.signal_id,
+        source=signal.source,
+        type=signal.type,
+        occurred_at=signal.occurred_at,
+        details=dict(signal.details),
+        open=is_open,
+    )
+
+
+def plan_record(plan: HousingPlan) -> HousingPlanRecord:
+    return HousingPlanRecord(
+        id=plan.id,
+        kind=plan.kind,
+        summary=plan.summary,
+        starts_on=plan.starts_on,
+        recorded_at=plan.recorded_at,
+        recorded_by=plan.recorded_by,
     )

@@ -7,15 +7,26 @@ only in `sealed_household`.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Collection
+from datetime import date, datetime
 from typing import Any
 
-from shared.vocabulary import Reason, priority_rank
+from shared.vocabulary import PROBLEM_TYPES, Reason, priority_rank
 from triage.case_file import CaseFile
 from triage.domain.assessment import Assessment
 from triage.domain.case import Case
 from triage.domain.case_records import ContactAttempt, HistoryEntry
 from triage.domain.signals import Household, OpenKey, SignalFact
+from triage.housing_rows import (
+    alert_from_json,
+    alert_json,
+    eviction_from_json,
+    eviction_json,
+    plan_from_json,
+    plan_json,
+    stay_from_json,
+    stay_json,
+)
 from triage.work_queue import QueuedCase
 
 
@@ -56,12 +67,18 @@ def case_row(file: CaseFile, version: int) -> dict[str, Any]:
         "latest_source": file.latest_source,
         "open_signals": [fact_json(f) for f in case.open_signals.values()],
         "signals": [fact_json(f) for f in file.signals],
-        "reasons": [[r.code, r.points, r.text] for r in a.reasons],
         "contact_attempts": [
             [c.channel, c.reached, c.at.isoformat(), c.id] for c in case.contact_attempts
         ],
         "history": [[h.at.isoformat(), h.kind, dict(h.detail)] for h in case.history],
+        "assessed_at": case.assessed_at.isoformat() if case.assessed_at else None,
+        "eviction": eviction_json(case.eviction),
+        "housing_plans": [plan_json(p) for p in case.housing_plans],
+        "shelter_stay": stay_json(case.shelter_stay),
+        "previous_case_closed_at": _iso(case.previous_case_closed_at),
+        "plan_alert": alert_json(case.plan_alert),
     }
+    plan = case.housing_plan
     return {
         "case_id": case.case_id,
         "household_pseudonym": case.household_pseudonym,
@@ -77,6 +94,14 @@ def case_row(file: CaseFile, version: int) -> dict[str, Any]:
         "outcome": case.outcome,
         "policy_version": a.policy_version,
         "sealed_household": file.sealed_household,
+        "district": case.household.district,
+        "minors": case.household.minors,
+        "eviction_date": planned_eviction(case),
+        "housing_plan": plan.kind if plan else None,
+        "listing": {
+            "signal_types": sorted_types(case.open_types()),
+            "reasons": [[r.code, r.points, r.text] for r in a.reasons],
+        },
         "state": state,
         "version": version,
     }
@@ -87,7 +112,7 @@ def case_file_from_row(row: Any) -> CaseFile:
     assessment = Assessment(
         score=row.risk_score,
         priority=row.priority,
-        reasons=tuple(Reason(c, p, t) for c, p, t in state["reasons"]),
+        reasons=tuple(Reason(c, p, t) for c, p, t in row.listing["reasons"]),
         team=row.team,
         policy_version=row.policy_version,
     )
@@ -111,6 +136,12 @@ def case_file_from_row(row: Any) -> CaseFile:
             for at, kind, detail in state["history"]
         ],
         overdue_escalated_for=row.overdue_escalated_for,
+        assessed_at=_moment(state.get("assessed_at")),
+        eviction=eviction_from_json(state.get("eviction")),
+        housing_plans=[plan_from_json(p) for p in state.get("housing_plans", [])],
+        shelter_stay=stay_from_json(state.get("shelter_stay")),
+        previous_case_closed_at=_moment(state.get("previous_case_closed_at")),
+        plan_alert=alert_from_json(state.get("plan_alert")),
     )
     signals = [fact_from_json(s) for s in state["signals"]]
     by_source, latest = _sealed_by_source(state, signals, row.sealed_household)
@@ -145,6 +176,25 @@ def _attempt(case_id: str, index: int, stored: list[Any]) -> ContactAttempt:
     return ContactAttempt(id_, channel, reached, datetime.fromisoformat(at))
 
 
+def sorted_types(types: Collection[str]) -> list[str]:
+    """Open problem types in the vocabulary's order."""
+    return [t for t in PROBLEM_TYPES if t in types]
+
+
+def planned_eviction(case: Case) -> date | None:
+    """The eviction date while the eviction is ordered (the `eviction_date` queue column)."""
+    eviction = case.eviction
+    return eviction.eviction_date if eviction and eviction.state == "ordered" else None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 def queued_case(row: Any) -> QueuedCase:
     return QueuedCase(
         case_id=row.case_id,
@@ -155,4 +205,10 @@ def queued_case(row: Any) -> QueuedCase:
         respond_before=row.respond_before,
         opened_at=row.opened_at,
         outcome=row.outcome,
+        signal_types=list(row.listing["signal_types"]),
+        minors=row.minors,
+        district=row.district,
+        eviction_date=row.eviction_date,
+        housing_plan=row.housing_plan,
+        reasons=[Reason(c, p, t) for c, p, t in row.listing["reasons"]],
     )

@@ -2,42 +2,93 @@
 
 Each corporation's latest household (with contacts) is kept sealed as it came; the case shows
 them merged, each contact with its source, so corporation B's signal never replaces A's contacts.
+Households are handled as the JSON ingest validated and sealed (no re-validation on the hot
+path); the reader gets them as a typed `CaseHousehold`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
+from typing import Any
 
-from shared.case_document import CaseHousehold, SourcedContact
+import orjson
+from cryptography.exceptions import InvalidTag
+
+from shared.case_document import CaseHousehold
 from shared.crypto import PiiVault
-from shared.household import Household
+from triage.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+OpenedHousehold = dict[str, Any]
+"""A `shared.household.Household` as JSON: personal data, kept in memory only."""
+
+
+class UnreadableHousehold(DomainError):
+    """A sealed household this process cannot open (another key, or damaged): the signal is
+    refused rather than filed without its household."""
+
+
+def open_household(vault: PiiVault, sealed: str) -> OpenedHousehold:
+    try:
+        household = orjson.loads(vault.open(sealed))
+    except (InvalidTag, KeyError, ValueError) as exc:  # KeyError: sealed under a key not held
+        raise UnreadableHousehold("the sealed household cannot be opened") from exc
+    if not isinstance(household, dict) or not isinstance(household.get("address"), dict):
+        raise UnreadableHousehold("the sealed household is not a household")
+    return household
+
+
+def merged_household(
+    vault: PiiVault,
+    sealed_by_source: Mapping[str, str],
+    latest_source: str,
+    opened: Mapping[str, OpenedHousehold] | None = None,
+) -> OpenedHousehold:
+    """Contacts in the order the corporations first signalled, each with its source; address,
+    tenant reference and counts from the latest one. `opened`: households opened already.
+
+    A corporation's household that cannot be opened any more is left out (logged by source);
+    when none can be opened, UnreadableHousehold.
+    """
+    households: dict[str, OpenedHousehold] = {}
+    for source, sealed in sealed_by_source.items():
+        try:
+            known = (opened or {}).get(source)
+            households[source] = known if known is not None else open_household(vault, sealed)
+        except UnreadableHousehold:
+            log.warning(
+                "household of source %s cannot be opened; its contacts are left out", source
+            )
+    if not households:
+        raise UnreadableHousehold("no sealed household of the case can be opened")
+    latest = households.get(latest_source) or next(reversed(households.values()))
+    return {
+        "address": latest["address"],
+        "tenant_reference": latest.get("tenant_reference"),
+        "contacts": [
+            {**contact, "source": source}
+            for source, household in households.items()
+            for contact in household.get("contacts") or []
+        ],
+        "minors": latest.get("minors"),
+        "adults": latest.get("adults"),
+    }
 
 
 def open_case_household(
     vault: PiiVault, sealed_by_source: Mapping[str, str], latest_source: str
 ) -> CaseHousehold:
-    """Contacts in the order the corporations first signalled; the rest from the latest one."""
-    households = {
-        source: Household.model_validate_json(vault.open(sealed))
-        for source, sealed in sealed_by_source.items()
-    }
-    latest = households[latest_source]
-    return CaseHousehold(
-        address=latest.address,
-        tenant_reference=latest.tenant_reference,
-        contacts=[
-            SourcedContact(**contact.model_dump(), source=source)
-            for source, household in households.items()
-            for contact in household.contacts
-        ],
-        minors=latest.minors,
-        adults=latest.adults,
-    )
+    """The merged household for an (audited) reader."""
+    return CaseHousehold.model_validate(merged_household(vault, sealed_by_source, latest_source))
 
 
 def seal_case_household(
-    vault: PiiVault, sealed_by_source: Mapping[str, str], latest_source: str
+    vault: PiiVault,
+    sealed_by_source: Mapping[str, str],
+    latest_source: str,
+    opened: Mapping[str, OpenedHousehold] | None = None,
 ) -> str:
     """The merged household, sealed for the case events (the notifier opens it for the USD)."""
-    merged = open_case_household(vault, sealed_by_source, latest_source)
-    return vault.seal(merged.model_dump_json().encode())
+    merged = merged_household(vault, sealed_by_source, latest_source, opened)
+    return vault.seal(orjson.dumps(merged))

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.bus import Record
@@ -20,14 +20,21 @@ from shared.ops.summary import deadline_bounds
 from shared.outbox import add_to_outbox
 from triage.case_file import CaseFile
 from triage.case_rows import case_file_from_row, case_row, queued_case
-from triage.tables import cases, contact_data_reads
+from triage.decision_rows import decision_from_row, decision_row, plan_row
+from triage.domain.decisions import Decision
+from triage.tables import case_decisions, cases, contact_data_reads, housing_plans
 from triage.work_queue import STATUS_GROUPS, QueueFilter, QueuePage, QueuePosition
 
 # Optimistic check on top of the row locks: a case changed since it was read is never overwritten.
 _UPDATE_CASE = update(cases).where(
     cases.c.case_id == bindparam("_id"), cases.c.version == bindparam("_version")
 )
-_QUEUE_ORDER = (cases.c.priority_rank, cases.c.respond_before, cases.c.case_id)
+_QUEUE_ORDER = (
+    cases.c.priority_rank,
+    cases.c.respond_before,
+    cases.c.risk_score.desc(),
+    cases.c.case_id,
+)
 _QUEUE_COLUMNS = (
     cases.c.case_id,
     cases.c.status,
@@ -38,6 +45,11 @@ _QUEUE_COLUMNS = (
     cases.c.respond_before,
     cases.c.opened_at,
     cases.c.outcome,
+    cases.c.district,
+    cases.c.minors,
+    cases.c.eviction_date,
+    cases.c.housing_plan,
+    cases.c.listing,
 )
 
 
@@ -63,6 +75,41 @@ class SqlCaseRepository:
             query = query.with_for_update()
         rows = (await self._conn.execute(query)).all()
         return {row.household_pseudonym: case_file_from_row(row) for row in rows}
+
+    async def last_closed(self, pseudonyms: Collection[str]) -> dict[str, datetime]:
+        """When each household's latest closed case closed (recurrence, property 11)."""
+        if not pseudonyms:
+            return {}
+        query = (
+            select(cases.c.household_pseudonym, func.max(cases.c.closed_at))
+            .where(
+                cases.c.household_pseudonym.in_(list(set(pseudonyms))),
+                cases.c.status == "closed",
+            )
+            .group_by(cases.c.household_pseudonym)
+        )
+        rows = (await self._conn.execute(query)).all()
+        return {pseudonym: _aware(at) for pseudonym, at in rows if at is not None}
+
+    async def open_cases_after(self, case_id: str, limit: int) -> list[CaseFile]:
+        """Open cases by id for the re-assessment sweep, locked; skips what others hold."""
+        query = (
+            select(cases)
+            .where(cases.c.status != "closed", cases.c.case_id > case_id)
+            .order_by(cases.c.case_id)
+            .limit(limit)
+        )
+        if self._locks:
+            query = query.with_for_update(skip_locked=True)
+        return [case_file_from_row(row) for row in (await self._conn.execute(query)).all()]
+
+    async def decisions_of(self, case_id: str) -> list[Decision]:
+        query = (
+            select(case_decisions)
+            .where(case_decisions.c.case_id == case_id)
+            .order_by(case_decisions.c.id)
+        )
+        return [decision_from_row(row) for row in (await self._conn.execute(query)).all()]
 
     async def get(self, case_id: str, *, for_change: bool = False) -> CaseFile | None:
         query = select(cases).where(cases.c.case_id == case_id)
@@ -112,6 +159,15 @@ class SqlCaseRepository:
         new = [case_row(f, 1) for f in files if f.is_new]
         if new:
             await self._conn.execute(cases.insert(), new)
+        decisions = [decision_row(d) for f in files for d in f.case.decisions]
+        if decisions:
+            await self._conn.execute(case_decisions.insert(), decisions)
+        plans = [plan_row(f.case.case_id, p) for f in files for p in f.case.recorded_plans]
+        if plans:
+            await self._conn.execute(housing_plans.insert(), plans)
+        for f in files:
+            f.case.decisions.clear()
+            f.case.recorded_plans.clear()
         await add_to_outbox(self._conn, list(events))
 
     async def record_contact_data_read(
@@ -126,35 +182,46 @@ class SqlCaseRepository:
 
     async def queue(self, wanted: QueueFilter) -> QueuePage:
         query = select(*_QUEUE_COLUMNS)
-        if wanted.status:
+        if wanted.status != "all":
             query = query.where(cases.c.status.in_(STATUS_GROUPS[wanted.status]))
         if wanted.priority:
             query = query.where(cases.c.priority == wanted.priority)
         if wanted.team:
             query = query.where(cases.c.team == wanted.team)
         if wanted.cursor:
-            after = QueuePosition.decode(wanted.cursor)
-            rank, deadline, case_id = _QUEUE_ORDER
-            query = query.where(
-                or_(
-                    rank > after.priority_rank,
-                    and_(rank == after.priority_rank, deadline > after.respond_before),
-                    and_(
-                        rank == after.priority_rank,
-                        deadline == after.respond_before,
-                        case_id > after.case_id,
-                    ),
-                )
-            )
+            query = query.where(_after(QueuePosition.decode(wanted.cursor)))
         limit = wanted.limit
         rows = (await self._conn.execute(query.order_by(*_QUEUE_ORDER).limit(limit + 1))).all()
         next_cursor = None
         if len(rows) > limit:
             last = rows[limit - 1]
             next_cursor = QueuePosition(
-                last.priority_rank, last.respond_before, last.case_id
+                last.priority_rank, _aware(last.respond_before), last.risk_score, last.case_id
             ).encode()
         return QueuePage([queued_case(row) for row in rows[:limit]], next_cursor)
+
+
+def _after(at: QueuePosition) -> ColumnElement[bool]:
+    """Keyset condition: strictly after `at` in the queue order (the score descends)."""
+    rank, deadline, score, case_id = (
+        cases.c.priority_rank,
+        cases.c.respond_before,
+        cases.c.risk_score,
+        cases.c.case_id,
+    )
+    same_rank = rank == at.priority_rank
+    same_deadline = and_(same_rank, deadline == at.respond_before)
+    return or_(
+        rank > at.priority_rank,
+        and_(same_rank, deadline > at.respond_before),
+        and_(same_deadline, score < at.risk_score),
+        and_(same_deadline, score == at.risk_score, case_id > at.case_id),
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite's aggregates bypass the column type: their times come back naive (UTC)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def transactions(

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared.vocabulary import CaseStatus, ContactChannel, Priority, UsdOutcome
+from shared.vocabulary import (
+    CaseStatus,
+    ContactChannel,
+    HousingPlanKind,
+    Priority,
+    Reason,
+    SignalType,
+    UsdOutcome,
+)
 from triage.work_queue import QueuedCase
 
 
@@ -39,6 +47,26 @@ class ContactAttemptIn(BaseModel):
     )
 
 
+class HousingPlanIn(BaseModel):
+    """Woonplan (CONTRACT §8): how the household will be housed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: HousingPlanKind = Field(
+        description="`hov`: Huren Onder Voorwaarden (a supported tenancy of up to two years); "
+        "`urgency`: the urgency scheme; `shelter`: crisis shelter.",
+        examples=["hov"],
+    )
+    summary: str | None = Field(
+        None,
+        max_length=500,
+        description="What the plan is, in plain words. It travels with the case (webhooks, event "
+        "stream): no names, phone numbers or e-mail addresses (those are refused).",
+        examples=["HOV-overeenkomst met budgetbeheer, twee jaar"],
+    )
+    starts_on: date | None = Field(None, examples=["2026-12-01"])
+
+
 class OutcomeIn(BaseModel):
     """Resultaat: closes the case."""
 
@@ -48,7 +76,8 @@ class OutcomeIn(BaseModel):
 
 
 class CaseSummary(BaseModel):
-    """A case in the work queue; no contact data (that needs the audited detail read)."""
+    """A case in the work queue: what a worker needs to choose, and no contact data (that needs
+    the audited detail read)."""
 
     id: str
     status: CaseStatus
@@ -58,6 +87,14 @@ class CaseSummary(BaseModel):
     respond_before: datetime
     opened_at: datetime
     outcome: str | None
+    signal_types: list[SignalType] = Field(
+        description="The open problem types.", examples=[["rent_arrears", "eviction_order"]]
+    )
+    minors: int | None = Field(description="Children under 18; null = unknown.")
+    district: str | None = Field(description="The postcode's four digits.", examples=["1402"])
+    eviction_date: date | None = Field(description="The planned eviction date while ordered.")
+    housing_plan: HousingPlanKind | None = Field(description="The kind of the plan in force.")
+    reasons: list[Reason]
     links: dict[str, str]
 
     @classmethod
@@ -71,6 +108,12 @@ class CaseSummary(BaseModel):
             respond_before=case.respond_before,
             opened_at=case.opened_at,
             outcome=case.outcome,
+            signal_types=case.signal_types,
+            minors=case.minors,
+            district=case.district,
+            eviction_date=case.eviction_date,
+            housing_plan=case.housing_plan,
+            reasons=case.reasons,
             links={"self": f"/v1/cases/{case.case_id}"},
         )
 

@@ -11,24 +11,28 @@ import logging
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from shared.bus import Record
-from shared.case_document import CaseDocument, CaseWithHousehold
+from shared.case_document import CaseWithHousehold
 from shared.crypto import PiiVault
 from shared.events import SignalReceived
 from shared.logs import log_context
-from shared.vocabulary import ContactChannel, UsdOutcome
 from triage.case_events import case_events
-from triage.case_file import CaseFile, case_document
+from triage.case_file import CaseFile, case_document, signal_record
 from triage.domain.case import open_case
-from triage.domain.case_records import ContactAttempt
+from triage.domain.decisions import Decision
 from triage.domain.errors import DomainError
 from triage.domain.policy_model import ScoringPolicy
 from triage.domain.signals import Household, SignalFact
-from triage.household_contacts import open_case_household, seal_case_household
+from triage.household_contacts import (
+    OpenedHousehold,
+    open_case_household,
+    open_household,
+    seal_case_household,
+)
+from triage.signal_pages import SignalPage
 from triage.work_queue import QueueFilter, QueuePage
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,13 @@ class CaseRepository(Protocol):
 
     async def open_cases_for(self, pseudonyms: Collection[str]) -> dict[str, CaseFile]:
         """The open case of each household that has one, locked for change."""
+
+    async def last_closed(self, pseudonyms: Collection[str]) -> dict[str, datetime]:
+        """When each household's latest closed case closed (households that had one)."""
+
+    async def open_cases_after(self, case_id: str, limit: int) -> list[CaseFile]:
+        """Up to `limit` open cases with ids above `case_id`, in id order, locked for change
+        (skipping cases another worker holds)."""
 
     async def get(self, case_id: str, *, for_change: bool = False) -> CaseFile | None: ...
 
@@ -53,6 +64,9 @@ class CaseRepository(Protocol):
     ) -> None: ...
 
     async def queue(self, wanted: QueueFilter) -> QueuePage: ...
+
+    async def decisions_of(self, case_id: str) -> list[Decision]:
+        """Every assessment of the case, oldest first (for GET /v1/cases/{id}/decisions)."""
 
 
 Transaction = Callable[[], AbstractAsyncContextManager[CaseRepository]]
@@ -75,13 +89,18 @@ async def triage_signals(
     Runs in the consumer's batch transaction (with the inbox: effectively-once triage). The
     batch's open cases are loaded at once and the signals applied in order.
     """
-    files = await cases.open_cases_for({s.household_pseudonym for s in signals})
+    pseudonyms = {s.household_pseudonym for s in signals}
+    files = await cases.open_cases_for(pseudonyms)
+    closed = await cases.last_closed(pseudonyms - set(files))
     touched: dict[str, CaseFile] = {}
     events: list[Record] = []
     refused: dict[str, DomainError] = {}
     for signal in signals:
         try:
-            filed = _file_signal(files.get(signal.household_pseudonym), signal, policy, now, vault)
+            pseudonym = signal.household_pseudonym
+            filed = _file_signal(
+                files.get(pseudonym), closed.get(pseudonym), signal, policy, now, vault
+            )
         except DomainError as exc:
             refused[signal.signal_id] = exc
             continue
@@ -93,6 +112,7 @@ async def triage_signals(
         touched[file.case.case_id] = file
         if file.case.status == "closed":
             files.pop(signal.household_pseudonym, None)  # the next signal opens a new case
+            closed[signal.household_pseudonym] = file.case.closed_at or now
         else:
             files[signal.household_pseudonym] = file
     await cases.save(list(touched.values()), events)
@@ -109,6 +129,7 @@ def _log_case_events(signal_id: str, records: Sequence[Record]) -> None:
 
 def _file_signal(
     file: CaseFile | None,
+    previous_closed_at: datetime | None,
     signal: SignalReceived,
     policy: ScoringPolicy,
     now: datetime,
@@ -122,47 +143,59 @@ def _file_signal(
         details=signal.details,
     )
     household = Household(minors=signal.minors, adults=signal.adults, district=signal.district)
+    # Unreadable: refused before anything changes.
+    incoming = None if signal.type == "resolved" else open_household(vault, signal.sealed_household)
     if file is None:
         if signal.type == "resolved":
             log.info("signal %s resolves nothing open; no case", signal.signal_id)
             return None
         case, change = open_case(
-            str(uuid.uuid4()), signal.household_pseudonym, household, fact, policy, now
+            str(uuid.uuid4()),
+            signal.household_pseudonym,
+            household,
+            fact,
+            policy,
+            now,
+            previous_closed_at,
         )
         by_source = {signal.source: signal.sealed_household}
-        merged = seal_case_household(vault, by_source, signal.source)
+        opened = {signal.source: incoming} if incoming else None
+        merged = seal_case_household(vault, by_source, signal.source, opened)
         file = CaseFile(case, merged, by_source, signal.source, [fact])
         return file, case_events(file, change, signal.signal_id)
     change = file.case.apply_signal(fact, household, policy, now)
     if change.cause != "duplicate_signal":
         file.signals.append(fact)
-        _keep_contacts(file, signal, vault)
+        if incoming is not None:
+            _keep_contacts(file, signal, incoming, vault)
     return file, case_events(file, change, signal.signal_id)
 
 
-def _keep_contacts(file: CaseFile, signal: SignalReceived, vault: PiiVault) -> None:
+def _keep_contacts(
+    file: CaseFile, signal: SignalReceived, household: OpenedHousehold, vault: PiiVault
+) -> None:
     """A corporation's latest signal with contacts replaces that corporation's contacts only;
-    one without contacts (or a resolution) keeps what it gave before."""
-    if signal.type == "resolved":
-        return
+    one without contacts keeps what it gave before."""
     if not signal.contacts and signal.source in file.sealed_by_source:
         return
     file.sealed_by_source[signal.source] = signal.sealed_household
     file.latest_source = signal.source
-    file.sealed_household = seal_case_household(vault, file.sealed_by_source, signal.source)
+    file.sealed_household = seal_case_household(
+        vault, file.sealed_by_source, signal.source, {signal.source: household}
+    )
 
 
 async def read_case(
-    begin: Transaction, vault: PiiVault, case_id: str, key_id: str, source: str
+    begin: Transaction, vault: PiiVault, case_id: str, key_id: str, source: str, now: datetime
 ) -> CaseWithHousehold:
     """The full case; the read of contact data is written to the audit log in the same commit."""
     async with begin() as cases:
         file = await cases.get(case_id)
         if file is None:
             raise CaseNotFound(case_id)
-        await cases.record_contact_data_read(case_id, key_id, source, datetime.now(UTC))
+        await cases.record_contact_data_read(case_id, key_id, source, now)
     household = open_case_household(vault, file.sealed_by_source, file.latest_source)
-    return CaseWithHousehold(**dict(case_document(file)), household=household)
+    return CaseWithHousehold(**dict(case_document(file, now)), household=household)
 
 
 async def list_cases(begin: Transaction, wanted: QueueFilter) -> QueuePage:
@@ -171,53 +204,27 @@ async def list_cases(begin: Transaction, wanted: QueueFilter) -> QueuePage:
         return await cases.queue(wanted)
 
 
-@dataclass(frozen=True)
-class NewContactAttempt:
-    """A contact attempt as the USD posts it; without an id it gets a new one."""
-
-    channel: ContactChannel
-    reached: bool
-    at: datetime
-    attempt_id: str | None = None
-
-
-async def record_contact_attempt(
-    begin: Transaction, case_id: str, posted: NewContactAttempt, now: datetime
-) -> tuple[CaseDocument, bool]:
-    """Records the attempt; returns the case and whether it was a replay (same id, nothing new)."""
-    attempt = ContactAttempt(
-        posted.attempt_id or str(uuid.uuid4()), posted.channel, posted.reached, posted.at
+async def case_signals(
+    begin: Transaction, case_id: str, cursor: str | None, limit: int
+) -> SignalPage:
+    """Every signal of the case, oldest first, a page at a time (no contact data)."""
+    start = SignalPage.start_of(cursor)
+    async with begin() as cases:
+        file = await cases.get(case_id)
+    if file is None:
+        raise CaseNotFound(case_id)
+    open_ids = {f.signal_id for f in file.case.open_signals.values()}
+    page = file.signals[start : start + limit]
+    after = start + len(page)
+    return SignalPage(
+        items=[signal_record(s, s.signal_id in open_ids) for s in page],
+        total=len(file.signals),
+        next_cursor=SignalPage.cursor_at(after) if after < len(file.signals) else None,
     )
-    async with begin() as cases:
-        file = await _for_change(cases, case_id)
-        change = file.case.record_contact_attempt(attempt, now)
-        if change.cause == "duplicate_attempt":
-            return case_document(file), True
-        await cases.save([file], case_events(file, change))
-    return case_document(file), False
 
 
-async def close_case(begin: Transaction, case_id: str, outcome: UsdOutcome) -> CaseDocument:
-    async with begin() as cases:
-        file = await _for_change(cases, case_id)
-        change = file.case.close(outcome, datetime.now(UTC))
-        await cases.save([file], case_events(file, change))
-    return case_document(file)
-
-
-async def escalate_overdue(
-    begin: Transaction, now: datetime | None = None, limit: int = 200
-) -> int:
-    """One sweep of the deadline watch; returns how many cases were escalated."""
-    now = now or datetime.now(UTC)
-    async with begin() as cases:
-        overdue = await cases.overdue(now, limit)
-        events = [e for file in overdue for e in case_events(file, file.case.escalate_overdue(now))]
-        await cases.save(overdue, events)
-    return len(events)
-
-
-async def _for_change(cases: CaseRepository, case_id: str) -> CaseFile:
+async def for_change(cases: CaseRepository, case_id: str) -> CaseFile:
+    """The case, locked for change; CaseNotFound when there is none."""
     file = await cases.get(case_id, for_change=True)
     if file is None:
         raise CaseNotFound(case_id)

@@ -51,9 +51,12 @@ class ProblemError(Exception):
         detail: str,
         errors: Sequence[FieldError] | None = None,
         headers: dict[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status, self.detail, self.errors, self.headers = status, detail, errors, headers
+        self.extensions = extensions or {}
+        """RFC 9457 extension members, e.g. the `alternatives` of a full shelter unit."""
 
 
 def problem_response(
@@ -61,8 +64,10 @@ def problem_response(
     detail: str,
     errors: Sequence[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
+        **(extensions or {}),
         "type": f"https://vroegsignaal.nl/problems/{status}",
         "title": TITLES.get(status, "Error"),
         "status": status,
@@ -105,7 +110,7 @@ def field_errors(pydantic_errors: Iterable[Any], skip: int = 0) -> list[FieldErr
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(_: Request, exc: ProblemError) -> Response:
-        return problem_response(exc.status, exc.detail, exc.errors, exc.headers)
+        return problem_response(exc.status, exc.detail, exc.errors, exc.headers, exc.extensions)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> Response:

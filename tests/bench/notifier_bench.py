@@ -119,7 +119,7 @@ async def record_notifications(
         SignalTriage.CONSUMER,
         engine,
         _Handed(),
-        handle_batch=SignalTriage(load_policy(default_policy_path())),
+        handle_batch=SignalTriage(load_policy(default_policy_path()), vault),
     )
     for chunk in _chunks(records, BATCH):
         await triage.process(chunk)

@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer
 from shared.bus import Consumer, Record
 from shared.bus.kafka import KafkaBus
 from shared.consuming import EventProcessor
+from shared.crypto import PiiVault, generate_pii_key
 from shared.db import create_engine
 from tests.bench.infra import Servers, scalar
 from tests.bench.kafka_admin import create_topic, delete_topic
@@ -170,14 +171,15 @@ async def bench_triage(
     engine = create_engine(servers.database_url)
     try:
         # No reference to the records is kept: the worker's heap (and its GC) stays its own.
-        await publish(servers.kafka, signal_records(topic, count, households))
+        vault = PiiVault(generate_pii_key())
+        await publish(servers.kafka, signal_records(topic, count, households, vault=vault))
         gc.collect()
         raw_s = await raw_consume(servers.kafka, topic, f"bench-raw-{run_id}", count, timeout_s)
         processor = EventProcessor(
             SignalTriage.CONSUMER,
             engine,
             consumer,
-            handle_batch=SignalTriage(load_policy(default_policy_path())),
+            handle_batch=SignalTriage(load_policy(default_policy_path()), vault),
         )
         try:
             ours_s = await _timed(processor, consumer, timeout_s, profile)

@@ -17,6 +17,11 @@ CONTRACT_PATHS = {
     "/v1/cases/{case_id}": {"get"},
     "/v1/cases/{case_id}/contact-attempts": {"post"},
     "/v1/cases/{case_id}/outcome": {"post"},
+    "/v1/cases/{case_id}/signals": {"get"},
+    "/v1/cases/{case_id}/housing-plan": {"post"},
+    "/v1/shelter": {"get"},
+    "/v1/shelter/bookings": {"post"},
+    "/v1/shelter/bookings/{booking_id}/release": {"post"},
     "/healthz": {"get"},
     "/readyz": {"get"},
     "/metrics": {"get"},
@@ -58,3 +63,35 @@ async def test_the_documented_example_is_a_signal_the_api_accepts(
         auth = {**await vs.key("docs-reader", "signals:write"), "Content-Type": "application/json"}
         response = await vs.client.post("/v1/signals", json=example, headers=auth)
         assert response.status_code == 202
+
+
+async def test_the_case_document_describes_the_families_fields(
+    make_settings: SettingsFactory,
+) -> None:
+    document = await spec(make_settings)
+    schemas = document["components"]["schemas"]
+    # The webhook documents the same model as a request body: pydantic then names it per side.
+    case = (schemas.get("CaseWithHousehold") or schemas["CaseWithHousehold-Output"])["properties"]
+    for field in (
+        "eviction",
+        "housing_plan",
+        "shelter_booking",
+        "district",
+        "minors",
+        "signals_total",
+        "assessed_at",
+    ):
+        assert field in case, field
+    assert set(schemas["EvictionRecord"]["properties"]) == {
+        "judgment_date",
+        "eviction_date",
+        "days_left",
+        "state",
+    }
+    assert "source" in schemas["SourcedContact"]["properties"]
+    listed = schemas["CaseSummary"]["properties"]
+    for field in ("signal_types", "minors", "district", "eviction_date", "housing_plan", "reasons"):
+        assert field in listed, field
+    booking = document["paths"]["/v1/shelter/bookings"]["post"]
+    assert {"201", "409", "422"} <= set(booking["responses"])
+    assert "from" in schemas["BookingIn"]["properties"]

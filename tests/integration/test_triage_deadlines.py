@@ -12,8 +12,8 @@ from tests.harness import Harness, running
 from tests.integration.test_triage_flow import case_of
 from tests.signals import rent_arrears
 from triage.repository import transactions
-from triage.service import escalate_overdue
 from triage.tables import cases
+from triage.watch_service import escalate_overdue
 
 JSON = {"Content-Type": "application/json"}
 
@@ -51,8 +51,8 @@ async def test_overdue_case_escalates_once_and_contacted_case_never(
                 .values(respond_before=datetime.now(UTC) - timedelta(hours=1))
             )
         begin = transactions(vs.runtime.engine)
-        await escalate_overdue(begin, limit=10_000)
-        await escalate_overdue(begin, limit=10_000)
+        await escalate_overdue(begin, datetime.now(UTC), limit=10_000)
+        await escalate_overdue(begin, datetime.now(UTC), limit=10_000)
 
         assert (await history_kinds(vs, waiting["id"])).count("deadline_passed") == 1
         assert "deadline_passed" not in await history_kinds(vs, contacted["id"])

@@ -2,30 +2,27 @@
 
 Every operation returns a `CaseChange` whose `kind` tells the caller which notification to send
 (None: recorded only). A signal for a household whose case is closed opens a NEW case: the
-caller calls `open_case`, because `apply_signal` on a closed case raises `CaseError`.
+caller calls `open_case`, because `apply_signal` on a closed case raises `CaseError`. Every
+assessment is a pure function of (case, now, policy) and is kept as a `Decision`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from shared.vocabulary import (
-    CONTACT_CHANNELS,
-    USD_OUTCOMES,
-    CaseStatus,
-    ChangeKind,
-    Outcome,
-    priority_rank,
-)
+from shared.vocabulary import CONTACT_CHANNELS, USD_OUTCOMES, Outcome
 from triage.domain.assessment import Assessment
-from triage.domain.case_records import CaseChange, ContactAttempt, HistoryEntry
-from triage.domain.deadlines import local_date, respond_before
+from triage.domain.case_assessment import AssessedCase, assessment_detail
+from triage.domain.case_records import CaseChange, ContactAttempt
+from triage.domain.deadlines import respond_before
+from triage.domain.decisions import Decision, replay
 from triage.domain.errors import CaseError, RefusedInput
+from triage.domain.families import eviction_after
+from triage.domain.housing import HousingPlan, ShelterStay
 from triage.domain.policy_model import ScoringPolicy
-from triage.domain.scoring import assess, counted_signals
-from triage.domain.signals import Household, OpenKey, SignalFact
+from triage.domain.scoring import counted_signals
+from triage.domain.signals import Household, SignalFact
 
 CLOCK_SKEW: Final = timedelta(minutes=5)
 """How far ahead of our clock a time from the USD may be (its clock may run a little fast)."""
@@ -38,44 +35,34 @@ def open_case(
     signal: SignalFact,
     policy: ScoringPolicy,
     now: datetime,
+    previous_case_closed_at: datetime | None = None,
 ) -> tuple[Case, CaseChange]:
     """Open a case for a household's first problem signal; `resolved` alone opens nothing."""
     if signal.type == "resolved":
         raise CaseError("a 'resolved' signal cannot open a case: there is nothing to resolve")
-    assessment = assess(policy, household, [signal], local_date(now))
     case = Case(
         case_id=case_id,
         household_pseudonym=household_pseudonym,
         household=household,
         open_signals={signal.key: signal},
-        assessment=assessment,
+        assessment=Assessment(0, "low", (), "", policy.version),  # replaced just below
         opened_at=now,
-        respond_before=respond_before(assessment.priority, now, policy),
+        respond_before=now,
         signal_ids=[signal.signal_id],
+        eviction=eviction_after(None, [signal]),
+        previous_case_closed_at=previous_case_closed_at,
     )
-    case.record(now, "opened", _signal_detail(signal) | _assessment_detail(assessment))
+    inputs = case.assessment_inputs(now)
+    case.decided(Decision(case_id, now, "opened", inputs, replay(policy, inputs)))
+    case.respond_before = respond_before(case.assessment.priority, now, policy)
+    # The opening announces whatever is due already: a stage reached now is not announced again.
+    case.plan_alert = case.plan_alert_due(policy, case.assessment, now)
+    case.record(now, "opened", _signal_detail(signal) | assessment_detail(case.assessment))
     return case, case.change("opened", "signal_added", now)
 
 
-@dataclass(eq=False)
-class Case:
-    """State of one Vroegsignaalzaak; mutate it only through its operations."""
-
-    case_id: str
-    household_pseudonym: str
-    household: Household
-    open_signals: dict[OpenKey, SignalFact]
-    """Per corporation and type: a `resolved` withdraws only what its own source signalled."""
-    assessment: Assessment
-    opened_at: datetime
-    respond_before: datetime
-    status: CaseStatus = "open"
-    outcome: Outcome | None = None
-    closed_at: datetime | None = None
-    signal_ids: list[str] = field(default_factory=list)
-    contact_attempts: list[ContactAttempt] = field(default_factory=list)
-    history: list[HistoryEntry] = field(default_factory=list)
-    overdue_escalated_for: datetime | None = None  # the deadline already escalated as passed
+class Case(AssessedCase):
+    """The operations of one Vroegsignaalzaak."""
 
     def apply_signal(
         self, signal: SignalFact, household: Household, policy: ScoringPolicy, now: datetime
@@ -95,6 +82,7 @@ class Case:
         counted = self.counted(signal.type)
         self.open_signals[signal.key] = signal
         self.household = self.household.merged_with(household)
+        self._follow_eviction()
         if counted is not None and not _is_news(signal, counted):
             # News from its corporation, not for the case: it stays open and counts once the
             # signal that outweighs it is resolved (DDAS herhaalde melding: nothing to announce).
@@ -102,15 +90,6 @@ class Case:
             return self._rescore(policy, now, cause, quiet_if_unchanged=True)
         self.record(now, "signal_added", _signal_detail(signal))
         return self._rescore(policy, now, "signal_added")
-
-    def counted(self, type_: str) -> SignalFact | None:
-        """The open signal of `type_` that counts for the case, whichever corporation sent it."""
-        same = [s for s in self.open_signals.values() if s.type == type_]
-        chosen = counted_signals(same)
-        return chosen[0] if chosen else None
-
-    def open_types(self) -> set[str]:
-        return {signal.type for signal in self.open_signals.values()}
 
     def record_contact_attempt(self, attempt: ContactAttempt, now: datetime) -> CaseChange:
         """Contactpoging: any attempt, reached or not, stops the deadline escalation.
@@ -134,16 +113,47 @@ class Case:
         self.record(attempt.at, "contact_attempt", detail)
         return self.change("updated", "contact_attempt", now)
 
+    def record_housing_plan(
+        self, plan: HousingPlan, policy: ScoringPolicy, now: datetime
+    ) -> CaseChange:
+        """Woonplan: the latest plan stands (NO_HOUSING_PLAN goes); earlier ones stay on file."""
+        self._require_not_closed()
+        self._add_plan(plan)
+        return self._rescore(policy, now, "housing_plan")
+
+    def book_shelter(
+        self, stay: ShelterStay, booked_by: str, policy: ScoringPolicy, now: datetime
+    ) -> CaseChange:
+        """Crisisopvang: one active booking; it is the housing plan when there is none yet."""
+        self._require_not_closed()
+        if self.shelter_stay is not None:
+            raise CaseError(
+                f"case {self.case_id} holds shelter booking {self.shelter_stay.booking_id}; "
+                "release it first"
+            )
+        self.shelter_stay = stay
+        self.record(now, "shelter_booked", _stay_detail(stay))
+        if self.housing_plan is not None:
+            return self.change("updated", "shelter_booked", now)
+        self._add_plan(
+            HousingPlan(stay.booking_id, "shelter", now, booked_by, None, stay.from_date)
+        )
+        return self._rescore(policy, now, "shelter_booked")
+
+    def release_shelter(self, booking_id: str, now: datetime) -> CaseChange:
+        """The unit is free again; also after the case closed (the stay may outlast the case)."""
+        if self.shelter_stay is None or self.shelter_stay.booking_id != booking_id:
+            raise CaseError(f"shelter booking {booking_id} is not active for case {self.case_id}")
+        self.record(now, "shelter_released", _stay_detail(self.shelter_stay))
+        self.shelter_stay = None
+        return self.change("updated", "shelter_released", now)
+
     def close(self, outcome: Outcome, at: datetime) -> CaseChange:
         """Close with the USD's outcome (resultaat); a closed case stays closed."""
         self._require_not_closed()
         if outcome not in USD_OUTCOMES:
             raise CaseError(f"unknown outcome {outcome!r}; expected one of {list(USD_OUTCOMES)}")
         return self._close(outcome, at, "outcome")
-
-    def deadline_passed(self, now: datetime) -> bool:
-        """Open, never contacted and past `respond_before`."""
-        return self.status == "open" and not self.contact_attempts and now > self.respond_before
 
     def escalate_overdue(self, now: datetime) -> CaseChange:
         """Escalate a passed deadline once; a later, new deadline can escalate again."""
@@ -152,14 +162,6 @@ class Case:
         self.overdue_escalated_for = self.respond_before
         self.record(now, "deadline_passed", {"respond_before": self.respond_before.isoformat()})
         return self.change("escalated", "deadline_passed", now)
-
-    def record(self, at: datetime, kind: str, detail: dict[str, Any]) -> None:
-        """Append to the audit trail; details carry ids and types, never personal data."""
-        self.history.append(HistoryEntry(at, kind, detail))
-
-    def change(self, kind: ChangeKind | None, cause: str, at: datetime) -> CaseChange:
-        """The result handed back to the caller, who turns `kind` into a notification."""
-        return CaseChange(self.case_id, kind, cause, at)
 
     def _resolve(
         self, signal: SignalFact, household: Household, policy: ScoringPolicy, now: datetime
@@ -173,6 +175,7 @@ class Case:
             self.record(now, "resolution_ignored", _signal_detail(signal) | {"resolves": resolves})
             return self.change(None, "nothing_to_resolve", now)
         del self.open_signals[key]
+        self._follow_eviction()
         detail = _signal_detail(signal) | {"resolves": resolves, "reason": signal.text("reason")}
         self.record(now, "signal_resolved", detail)
         if not self.open_signals:
@@ -180,22 +183,14 @@ class Case:
         self.household = self.household.merged_with(household)
         return self._rescore(policy, now, "signal_resolved")
 
-    def _rescore(
-        self, policy: ScoringPolicy, now: datetime, cause: str, quiet_if_unchanged: bool = False
-    ) -> CaseChange:
-        previous = self.assessment
-        today = local_date(now)
-        self.assessment = assess(policy, self.household, self.open_signals.values(), today)
-        if quiet_if_unchanged and self.assessment == previous:
-            return self.change(None, cause, now)
-        detail = _assessment_detail(self.assessment) | {"previous_priority": previous.priority}
-        if priority_rank(self.assessment.priority) <= priority_rank(previous.priority):
-            self.record(now, "rescored", detail)
-            return self.change("updated", cause, now)
-        new_deadline = respond_before(self.assessment.priority, now, policy)
-        self.respond_before = min(self.respond_before, new_deadline)
-        self.record(now, "escalated", detail | {"respond_before": self.respond_before.isoformat()})
-        return self.change("escalated", "priority_rose", now)
+    def _follow_eviction(self) -> None:
+        """The eviction follows what is open (an order resolved before it was prevented)."""
+        self.eviction = eviction_after(self.eviction, counted_signals(self.open_signals.values()))
+
+    def _add_plan(self, plan: HousingPlan) -> None:
+        self.housing_plans.append(plan)
+        self.recorded_plans.append(plan)
+        self.record(plan.recorded_at, "housing_plan", plan_detail(plan))
 
     def _close(self, outcome: Outcome, at: datetime, cause: str) -> CaseChange:
         self.status = "closed"
@@ -204,9 +199,26 @@ class Case:
         self.record(at, "closed", {"outcome": outcome})
         return self.change("closed", cause, at)
 
-    def _require_not_closed(self) -> None:
-        if self.status == "closed":
-            raise CaseError(f"case {self.case_id} is closed; a new signal opens a new case")
+
+def plan_detail(plan: HousingPlan) -> dict[str, Any]:
+    """A plan as the history keeps it (its summary says what, never who: see `housing`)."""
+    return {
+        "plan_id": plan.id,
+        "kind": plan.kind,
+        "summary": plan.summary,
+        "starts_on": plan.starts_on.isoformat() if plan.starts_on else None,
+        "recorded_by": plan.recorded_by,
+    }
+
+
+def _stay_detail(stay: ShelterStay) -> dict[str, Any]:
+    return {
+        "booking_id": stay.booking_id,
+        "facility": stay.facility,
+        "unit": stay.unit,
+        "from": stay.from_date.isoformat(),
+        "until": stay.until_date.isoformat() if stay.until_date else None,
+    }
 
 
 def _is_news(signal: SignalFact, current: SignalFact) -> bool:
@@ -218,12 +230,3 @@ def _is_news(signal: SignalFact, current: SignalFact) -> bool:
 
 def _signal_detail(signal: SignalFact) -> dict[str, Any]:
     return {"signal_id": signal.signal_id, "type": signal.type, "source": signal.source}
-
-
-def _assessment_detail(assessment: Assessment) -> dict[str, Any]:
-    return {
-        "score": assessment.score,
-        "priority": assessment.priority,
-        "team": assessment.team,
-        "policy_version": assessment.policy_version,
-    }

@@ -40,6 +40,26 @@ def add_working_days(start: date, count: int) -> date:
     return day
 
 
+def subtract_working_days(end: date, count: int) -> date:
+    """The working day `count` working days before `end` (`end` itself never counts)."""
+    day = end
+    remaining = count
+    while remaining > 0:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def working_days_until(today: date, day: date) -> int:
+    """Working days after `today` up to and including `day`; 0 when `day` is today or past."""
+    count, current = 0, today
+    while current < day:
+        current += timedelta(days=1)
+        count += is_working_day(current)
+    return count
+
+
 def local_date(moment: datetime) -> date:
     """The calendar date in Amsterdam, which is what 'today' means for the USD."""
     return _aware(moment).astimezone(AMSTERDAM).date()

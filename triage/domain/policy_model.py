@@ -106,6 +106,29 @@ class ChildrenWeights:
 
 
 @dataclass(frozen=True)
+class HousingPlanWeights:
+    """Families first (CONTRACT §8): an eviction date with children and no housing plan.
+
+    Escalated once the date is within `plan_due_working_days`, and again within
+    `final_warning_working_days`.
+    """
+
+    plan_due_working_days: int
+    final_warning_working_days: int
+    no_plan_points: int
+    evicted_without_plan_points: int
+
+
+@dataclass(frozen=True)
+class RecurrenceWeights:
+    """A household whose previous case closed less than `within_months` before this one opened
+    (CONTRACT §3 property 11): recurrence is visible, not a fresh start."""
+
+    within_months: int
+    points: int
+
+
+@dataclass(frozen=True)
 class PriorityBands:
     """Lowest score of each priority; below `medium` the case is `low`."""
 
@@ -180,6 +203,8 @@ class ScoringPolicy:
     drugs: DrugsWeights
     combination: CombinationWeights
     children: ChildrenWeights
+    housing_plan: HousingPlanWeights
+    recurrence: RecurrenceWeights
     priority_bands: PriorityBands
     priority_floors: tuple[PriorityFloor, ...]
     routing: tuple[RoutingRule, ...]

@@ -22,9 +22,11 @@ from triage.domain.policy_model import (
     DeadlineUnit,
     DrugsWeights,
     EvictionWeights,
+    HousingPlanWeights,
     NuisanceWeights,
     PriorityBands,
     PriorityFloor,
+    RecurrenceWeights,
     RentArrearsWeights,
     RoutingRule,
     SeverityPoints,
@@ -107,6 +109,25 @@ def read_children(t: TomlTable) -> ChildrenWeights:
         t.integer("extra_minors_max_points"),
         t.integer("unknown_points"),
     )
+    t.done()
+    return weights
+
+
+def read_housing_plan(t: TomlTable) -> HousingPlanWeights:
+    weights = HousingPlanWeights(
+        plan_due_working_days=t.integer("plan_due_working_days", minimum=1),
+        final_warning_working_days=t.integer("final_warning_working_days", minimum=0),
+        no_plan_points=t.integer("no_plan_points"),
+        evicted_without_plan_points=t.integer("evicted_without_plan_points"),
+    )
+    if weights.final_warning_working_days >= weights.plan_due_working_days:
+        t.fail("final_warning_working_days", "must be below plan_due_working_days")
+    t.done()
+    return weights
+
+
+def read_recurrence(t: TomlTable) -> RecurrenceWeights:
+    weights = RecurrenceWeights(t.integer("within_months", minimum=1), t.integer("points"))
     t.done()
     return weights
 

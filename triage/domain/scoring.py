@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from shared.vocabulary import PROBLEM_TYPES, Reason
+from shared.vocabulary import PROBLEM_TYPES, HousingPlanKind, Reason
 from triage.domain.assessment import Assessment
+from triage.domain.families import housing_plan_reasons, recurrence_reason
 from triage.domain.points import children_reason, combination_reason, signal_reasons
 from triage.domain.policy_model import MAX_SCORE, ScoringPolicy
 from triage.domain.routing import apply_floors, priority_for_score, route_case
@@ -46,8 +47,16 @@ def assess(
     household: Household,
     open_signals: Iterable[SignalFact],
     today: date,
+    *,
+    housing_plan: HousingPlanKind | None = None,
+    previous_case_closed_on: date | None = None,
+    opened_on: date | None = None,
 ) -> Assessment:
-    """Score, prioritise and route a case; `today` (Amsterdam date) sets eviction urgency."""
+    """Score, prioritise and route a case; `today` (Amsterdam date) sets eviction urgency.
+
+    `housing_plan` is the kind of the plan in force (None: no plan); `previous_case_closed_on`
+    and `opened_on` tell whether the household's problems recur (property 11).
+    """
     counted = counted_signals(open_signals)
     types = [signal.type for signal in counted]
     reasons: list[Reason] = []
@@ -58,9 +67,13 @@ def assess(
     for extra in (
         combination_reason(policy.combination, types),
         children_reason(policy.children, household),
+        recurrence_reason(policy.recurrence, previous_case_closed_on, opened_on),
     ):
         if extra is not None:
             reasons.append(extra)
+    reasons += housing_plan_reasons(
+        policy.housing_plan, household, counted, has_plan=housing_plan is not None
+    )
     total = sum(reason.points for reason in reasons)
     if total > MAX_SCORE:
         text = f"Score capped at {MAX_SCORE} (points add up to {total})"

@@ -58,12 +58,15 @@ def test_family_with_two_children_ends_critical_after_the_eviction_order(month: 
     cases, changes = month
     case = cases["1402AB 12A"]
     # 2.0 months of arrears (20) + two children (20) = medium, schuldhulp; the eviction order
-    # escalates it to critical/crisis; December's higher arrears (3.0 months) update it.
-    assert kinds(changes["1402AB 12A"]) == ["opened", "escalated", "updated"]
+    # escalates it to critical/crisis; December's higher arrears (3.0 months) come the day before
+    # the eviction date with no housing plan recorded: escalated again (CONTRACT §8).
+    assert kinds(changes["1402AB 12A"]) == ["opened", "escalated", "escalated"]
+    assert changes["1402AB 12A"][-1].cause == "plan_final_warning"
     assert summary(case) == (100, "critical", "crisis")
     assert case.respond_before.isoformat() == "2026-11-09T17:00:00+01:00"  # Fri 6 -> Mon 9
     codes = case.assessment.reason_codes
     assert {"RENT_ARREARS", "EVICTION_ORDER", "MINORS", "EVICTION_WITH_MINORS"} <= set(codes)
+    assert "NO_HOUSING_PLAN" in codes
     assert "Rent arrears of 3.0 months (€2070.75)" in [r.text for r in case.assessment.reasons]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import orjson
@@ -15,8 +15,10 @@ from shared.events import SignalReceived
 from shared.vocabulary import SignalType
 from tests.unit.triage.fake_cases import FakeCases
 from tests.unit.triage.triage_factories import NOW, POLICY
-from triage import service
+from triage import casework_service, service, watch_service
 from triage.case_file import CaseFile
+from triage.domain.errors import RefusedInput
+from triage.work_queue import BadCursor
 
 VAULT = PiiVault(generate_pii_key())
 
@@ -97,10 +99,10 @@ async def test_a_refused_signal_leaves_the_rest_of_the_batch_triaged() -> None:
 async def test_contact_attempt_and_outcome_are_announced() -> None:
     cases = FakeCases()
     case_id = (await opened(cases)).case.case_id
-    attempt, _ = await service.record_contact_attempt(
-        cases.begin, case_id, service.NewContactAttempt("phone", False, NOW), NOW
+    attempt, _ = await casework_service.record_contact_attempt(
+        cases.begin, case_id, casework_service.NewContactAttempt("phone", False, NOW), NOW
     )
-    closed = await service.close_case(cases.begin, case_id, "help_accepted")
+    closed = await casework_service.close_case(cases.begin, case_id, "help_accepted", NOW)
     assert (attempt.status, closed.status) == ("contacted", "closed")
     assert [e.change for e in cases.announced()] == ["opened", "updated", "closed"]
     assert cases.announced()[-1].signal_status == "picked_up"
@@ -109,9 +111,15 @@ async def test_contact_attempt_and_outcome_are_announced() -> None:
 async def test_an_attempt_posted_twice_with_its_id_is_recorded_and_announced_once() -> None:
     cases = FakeCases()
     case_id = (await opened(cases)).case.case_id
-    attempt = service.NewContactAttempt("home_visit", True, NOW, attempt_id=str(uuid.uuid4()))
-    first, replayed_first = await service.record_contact_attempt(cases.begin, case_id, attempt, NOW)
-    again, replayed = await service.record_contact_attempt(cases.begin, case_id, attempt, NOW)
+    attempt = casework_service.NewContactAttempt(
+        "home_visit", True, NOW, attempt_id=str(uuid.uuid4())
+    )
+    first, replayed_first = await casework_service.record_contact_attempt(
+        cases.begin, case_id, attempt, NOW
+    )
+    again, replayed = await casework_service.record_contact_attempt(
+        cases.begin, case_id, attempt, NOW
+    )
     assert (replayed_first, replayed) == (False, True)
     assert again == first
     assert [a.id for a in again.contact_attempts] == [attempt.attempt_id]
@@ -120,22 +128,24 @@ async def test_an_attempt_posted_twice_with_its_id_is_recorded_and_announced_onc
 
 async def test_an_unknown_case_cannot_be_changed() -> None:
     with pytest.raises(service.CaseNotFound):
-        await service.close_case(FakeCases().begin, str(uuid.uuid4()), "help_accepted")
+        await casework_service.close_case(
+            FakeCases().begin, str(uuid.uuid4()), "help_accepted", NOW
+        )
 
 
 async def test_an_overdue_case_escalates_once() -> None:
     cases = FakeCases()
     file = await opened(cases)
     late = file.case.respond_before + timedelta(hours=1)
-    assert await service.escalate_overdue(cases.begin, late) == 1
-    assert await service.escalate_overdue(cases.begin, late + timedelta(days=1)) == 0
+    assert await watch_service.escalate_overdue(cases.begin, late) == 1
+    assert await watch_service.escalate_overdue(cases.begin, late + timedelta(days=1)) == 0
     assert [e.change for e in cases.announced()] == ["opened", "escalated"]
 
 
 async def test_reading_a_case_opens_its_contacts_and_is_audited() -> None:
     cases = FakeCases()
     case_id = (await opened(cases)).case.case_id
-    shown = await service.read_case(cases.begin, VAULT, case_id, "key-1", "usd-test")
+    shown = await service.read_case(cases.begin, VAULT, case_id, "key-1", "usd-test", NOW)
     assert (shown.id, shown.household.address.house_number) == (case_id, 7)
     assert shown.district == "1402"
     assert cases.reads == [(case_id, "usd-test")]
@@ -158,10 +168,106 @@ async def test_contacts_are_kept_per_corporation_and_shown_with_their_source() -
     await service.triage_signals(cases, [newer, silent], POLICY, NOW, VAULT)
 
     case_id = cases.announced()[0].case_id
-    shown = await service.read_case(cases.begin, VAULT, case_id, "key-1", "usd-test")
+    shown = await service.read_case(cases.begin, VAULT, case_id, "key-1", "usd-test", NOW)
     expected = [("A. Later", "corp-a"), ("B. Ander", "corp-b")]
     assert [(c.name, c.source) for c in shown.household.contacts] == expected
     announced = CaseHousehold.model_validate_json(
         VAULT.open(cases.announced()[-1].sealed_household)
     )
     assert announced == shown.household
+
+
+async def test_a_signal_whose_household_cannot_be_opened_is_refused_and_changes_nothing() -> None:
+    cases, pseudonym = FakeCases(), uuid.uuid4().hex
+    foreign = PiiVault(generate_pii_key()).seal(b'{"address": {"postcode": "1402AB"}}')
+    bad = received(pseudonym, "rent_arrears", {"amount_eur": 700.0}, foreign)
+    good = received(uuid.uuid4().hex, "rent_arrears", {"amount_eur": 700.0})
+    refused = await service.triage_signals(cases, [bad, good], POLICY, NOW, VAULT)
+    assert set(refused) == {bad.signal_id}
+    assert [e.case.signals[0].id for e in cases.announced()] == [good.signal_id]
+
+
+def eviction(pseudonym: str, eviction_on: str = "2026-11-30", minors: int | None = 2) -> Any:
+    signal = received(
+        pseudonym,
+        "eviction_order",
+        {"judgment_date": "2026-11-05", "eviction_date": eviction_on, "reason": "arrears"},
+    )
+    return signal.model_copy(update={"minors": minors})
+
+
+async def test_open_cases_are_re_assessed_as_time_passes_and_escalated_once() -> None:
+    cases, pseudonym = FakeCases(), uuid.uuid4().hex
+    await service.triage_signals(cases, [eviction(pseudonym)], POLICY, NOW, VAULT)
+    await service.triage_signals(cases, [arrears(uuid.uuid4().hex, 700.0)], POLICY, NOW, VAULT)
+    due = NOW + timedelta(days=6)  # Monday 16 November: 10 working days before the eviction
+    assert await watch_service.reassess_open_cases(cases.begin, POLICY, due, batch=1) == 1
+    assert await watch_service.reassess_open_cases(cases.begin, POLICY, due, batch=1) == 0
+    (escalation,) = [e for e in cases.announced() if e.change == "escalated"]
+    assert escalation.case.assessed_at == due
+    assert escalation.case.eviction is not None
+    assert (escalation.case.eviction.state, escalation.case.eviction.days_left) == ("ordered", 14)
+    assert {d.cause for d in cases.decisions} >= {"opened", "time_passed"}
+
+
+async def test_a_housing_plan_is_kept_shown_and_takes_the_reason_away() -> None:
+    cases, pseudonym = FakeCases(), uuid.uuid4().hex
+    await service.triage_signals(cases, [eviction(pseudonym)], POLICY, NOW, VAULT)
+    case_id = cases.announced()[0].case_id
+    posted = casework_service.NewHousingPlan("hov", "HOV, twee jaar", date(2026, 12, 1))
+    shown = await casework_service.record_housing_plan(
+        cases.begin, case_id, posted, "usd-test", POLICY, NOW
+    )
+    assert shown.housing_plan is not None
+    assert (shown.housing_plan.kind, shown.housing_plan.recorded_by) == ("hov", "usd-test")
+    assert "NO_HOUSING_PLAN" not in {r.code for r in shown.reasons}
+    assert [p.kind for p in cases.plans] == ["hov"]
+    assert cases.announced()[-1].case.housing_plan == shown.housing_plan
+
+
+async def test_a_summary_with_contact_data_is_refused() -> None:
+    cases, pseudonym = FakeCases(), uuid.uuid4().hex
+    await service.triage_signals(cases, [eviction(pseudonym)], POLICY, NOW, VAULT)
+    case_id = cases.announced()[0].case_id
+    for summary in ("bel 06-12345678", "mail j.devries@example.nl", "x" * 501):
+        with pytest.raises(RefusedInput, match="summary"):
+            await casework_service.record_housing_plan(
+                cases.begin,
+                case_id,
+                casework_service.NewHousingPlan("other", summary),
+                "usd-test",
+                POLICY,
+                NOW,
+            )
+    assert cases.plans == []
+
+
+async def test_a_household_back_within_six_months_is_a_repeat() -> None:
+    cases, pseudonym = FakeCases(), uuid.uuid4().hex
+    await service.triage_signals(cases, [arrears(pseudonym, 700.0)], POLICY, NOW, VAULT)
+    first = cases.announced()[0].case_id
+    await casework_service.close_case(cases.begin, first, "help_accepted", NOW)
+    later = NOW + timedelta(days=90)
+    await service.triage_signals(cases, [arrears(pseudonym, 900.0)], POLICY, later, VAULT)
+    reopened = cases.announced()[-1]
+    assert (reopened.change, reopened.case_id != first) == ("opened", True)
+    assert "REPEATED_WITHIN_6_MONTHS" in {r.code for r in reopened.case.reasons}
+
+
+async def test_a_case_document_carries_the_most_recent_signals_and_pages_through_all() -> None:
+    cases, pseudonym = FakeCases(), uuid.uuid4().hex
+    batch = [arrears(pseudonym, 100.0 + i) for i in range(25)]
+    await service.triage_signals(cases, batch, POLICY, NOW, VAULT)
+    latest = cases.announced()[-1].case
+    assert (len(latest.signals), latest.signals_total) == (20, 25)
+    assert [s.id for s in latest.signals] == [s.signal_id for s in batch[5:]]
+    seen, cursor = [], None
+    while True:
+        page = await service.case_signals(cases.begin, latest.id, cursor, 10)
+        seen += [s.id for s in page.items]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == [s.signal_id for s in batch]
+    with pytest.raises(BadCursor):
+        await service.case_signals(cases.begin, latest.id, "bm9wZQ==", 10)

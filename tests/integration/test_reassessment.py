@@ -1,0 +1,92 @@
+"""Time counts (CONTRACT §3 property 10, §8) on a real database: the re-assessment worker looks
+at every open case at start-up and then as time passes; a family without a housing plan is
+escalated once when its plan falls due, and each assessment is kept with its time."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from shared.events import CaseChanged
+from shared.outbox import outbox
+from shared.settings import Settings
+from tests.e2e.process import eventually
+from tests.harness import Harness, running
+from tests.integration.test_families import eviction_order
+from tests.integration.test_triage_flow import case_of
+from triage.domain.deadlines import AMSTERDAM, subtract_working_days
+from triage.domain.decisions import replay
+from triage.domain.policy import default_policy_path, load_policy
+from triage.repository import transactions
+from triage.tables import case_decisions
+from triage.watch_service import reassess_open_cases
+from triage.workers import reassess_over_time
+
+JSON = {"Content-Type": "application/json"}
+POLICY = load_policy(default_policy_path())
+
+
+async def announced(vs: Harness, case_id: str) -> list[CaseChanged]:
+    async with vs.runtime.engine.connect() as conn:
+        values = (await conn.execute(select(outbox.c.value).order_by(outbox.c.seq))).scalars()
+        changes = [CaseChanged.model_validate_json(v) for v in values]
+    return [c for c in changes if c.case_id == case_id]
+
+
+def plan_due(case: dict[str, Any]) -> datetime:
+    """09:00 in Amsterdam on the day the case's housing plan falls due (10 working days)."""
+    eviction_on = datetime.fromisoformat(case["eviction"]["eviction_date"]).date()
+    return datetime.combine(subtract_working_days(eviction_on, 10), time(9), tzinfo=AMSTERDAM)
+
+
+async def test_the_worker_escalates_a_family_without_a_plan_once_when_it_falls_due(
+    stack: Settings, unique: str
+) -> None:
+    async with running(stack) as vs:
+        corp = {**JSON, **await vs.key(f"corp-{unique}", "signals:write")}
+        signal = eviction_order(days_ahead=25)
+        assert (await vs.client.post("/v1/signals", json=signal, headers=corp)).status_code == 202
+        case = await case_of(vs, signal)
+        due = plan_due(case)
+
+        stop = asyncio.Event()
+        worker = asyncio.create_task(
+            reassess_over_time(vs.runtime.engine, POLICY, stop, lambda: None, clock=lambda: due)
+        )
+
+        async def escalated() -> list[CaseChanged] | None:
+            found = [c for c in await announced(vs, case["id"]) if c.change == "escalated"]
+            return found or None
+
+        (escalation,) = await eventually(escalated, 20)  # at start-up, not an hour later
+        stop.set()
+        await worker
+        assert escalation.case.assessed_at == due
+        assert escalation.case.eviction is not None
+        assert (
+            escalation.case.eviction.days_left
+            == (datetime.fromisoformat(case["eviction"]["eviction_date"]).date() - due.date()).days
+        )
+        assert "NO_HOUSING_PLAN" in {r.code for r in escalation.case.reasons}
+
+        begin = transactions(vs.runtime.engine)
+        await reassess_open_cases(begin, POLICY, due + timedelta(hours=1))
+        assert [c.change for c in await announced(vs, case["id"])].count("escalated") == 1
+
+        async with vs.runtime.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(case_decisions)
+                    .where(case_decisions.c.case_id == case["id"])
+                    .order_by(case_decisions.c.id)
+                )
+            ).all()
+        assert rows[0].cause == "opened"
+        assert rows[-1].at == due
+        async with begin() as cases:
+            decisions = await cases.decisions_of(case["id"])
+        assert all(replay(POLICY, d.inputs) == d.assessment for d in decisions)
+        assert decisions[-1].assessment.score == escalation.case.risk_score

@@ -1,0 +1,82 @@
+"""The USD's case work, one use case each: contact attempts (contactpoging), housing plans
+(woonplan) and the outcome (resultaat). Each loads the case, lets it decide and saves it with
+its event in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from shared.case_document import CaseDocument
+from shared.vocabulary import ContactChannel, HousingPlanKind, UsdOutcome
+from triage.case_events import case_events
+from triage.case_file import case_document
+from triage.domain.case_records import ContactAttempt
+from triage.domain.housing import HousingPlan
+from triage.domain.policy_model import ScoringPolicy
+from triage.service import Transaction, for_change
+
+
+@dataclass(frozen=True)
+class NewContactAttempt:
+    """A contact attempt as the USD posts it; without an id it gets a new one."""
+
+    channel: ContactChannel
+    reached: bool
+    at: datetime
+    attempt_id: str | None = None
+
+
+async def record_contact_attempt(
+    begin: Transaction, case_id: str, posted: NewContactAttempt, now: datetime
+) -> tuple[CaseDocument, bool]:
+    """Records the attempt; returns the case and whether it was a replay (same id, nothing new)."""
+    attempt = ContactAttempt(
+        posted.attempt_id or str(uuid.uuid4()), posted.channel, posted.reached, posted.at
+    )
+    async with begin() as cases:
+        file = await for_change(cases, case_id)
+        change = file.case.record_contact_attempt(attempt, now)
+        if change.cause == "duplicate_attempt":
+            return case_document(file, now), True
+        await cases.save([file], case_events(file, change))
+    return case_document(file, now), False
+
+
+@dataclass(frozen=True)
+class NewHousingPlan:
+    """A housing plan as the USD posts it (CONTRACT §8)."""
+
+    kind: HousingPlanKind
+    summary: str | None = None
+    starts_on: date | None = None
+
+
+async def record_housing_plan(
+    begin: Transaction,
+    case_id: str,
+    posted: NewHousingPlan,
+    recorded_by: str,
+    policy: ScoringPolicy,
+    now: datetime,
+) -> CaseDocument:
+    """The plan stands from now; the case is re-assessed (NO_HOUSING_PLAN goes)."""
+    plan = HousingPlan(
+        str(uuid.uuid4()), posted.kind, now, recorded_by, posted.summary, posted.starts_on
+    )
+    async with begin() as cases:
+        file = await for_change(cases, case_id)
+        change = file.case.record_housing_plan(plan, policy, now)
+        await cases.save([file], case_events(file, change))
+    return case_document(file, now)
+
+
+async def close_case(
+    begin: Transaction, case_id: str, outcome: UsdOutcome, now: datetime
+) -> CaseDocument:
+    async with begin() as cases:
+        file = await for_change(cases, case_id)
+        change = file.case.close(outcome, now)
+        await cases.save([file], case_events(file, change))
+    return case_document(file, now)
