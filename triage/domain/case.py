@@ -12,11 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from shared.vocabulary import CONTACT_CHANNELS, USD_OUTCOMES, Outcome
-from triage.domain.assessment import Assessment
 from triage.domain.case_assessment import AssessedCase, assessment_detail
 from triage.domain.case_records import CaseChange, ContactAttempt
 from triage.domain.deadlines import respond_before
-from triage.domain.decisions import Decision, replay
+from triage.domain.decisions import Decision, inputs_at, replay
 from triage.domain.errors import CaseError, RefusedInput
 from triage.domain.families import eviction_after
 from triage.domain.housing import HousingPlan, ShelterStay
@@ -40,21 +39,22 @@ def open_case(
     """Open a case for a household's first problem signal; `resolved` alone opens nothing."""
     if signal.type == "resolved":
         raise CaseError("a 'resolved' signal cannot open a case: there is nothing to resolve")
+    inputs = inputs_at(now, household, [signal], now, None, previous_case_closed_at)
+    assessment = replay(policy, inputs)
     case = Case(
         case_id=case_id,
         household_pseudonym=household_pseudonym,
         household=household,
         open_signals={signal.key: signal},
-        assessment=Assessment(0, "low", (), "", policy.version),  # replaced just below
+        assessment=assessment,
         opened_at=now,
-        respond_before=now,
+        respond_before=respond_before(assessment.priority, now, policy),
         signal_ids=[signal.signal_id],
+        assessed_at=now,
         eviction=eviction_after(None, [signal]),
         previous_case_closed_at=previous_case_closed_at,
+        decisions=[Decision(case_id, now, "opened", inputs, assessment)],
     )
-    inputs = case.assessment_inputs(now)
-    case.decided(Decision(case_id, now, "opened", inputs, replay(policy, inputs)))
-    case.respond_before = respond_before(case.assessment.priority, now, policy)
     # The opening announces whatever is due already: a stage reached now is not announced again.
     case.plan_alert = case.plan_alert_due(policy, case.assessment, now)
     case.record(now, "opened", _signal_detail(signal) | assessment_detail(case.assessment))

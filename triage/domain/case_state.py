@@ -12,8 +12,7 @@ from typing import Any
 from shared.vocabulary import CaseStatus, ChangeKind, Outcome
 from triage.domain.assessment import Assessment
 from triage.domain.case_records import CaseChange, ContactAttempt, HistoryEntry
-from triage.domain.deadlines import local_date
-from triage.domain.decisions import AssessmentInputs, Decision
+from triage.domain.decisions import AssessmentInputs, Decision, inputs_at
 from triage.domain.errors import CaseError
 from triage.domain.housing import Eviction, HousingPlan, PlanAlert, ShelterStay
 from triage.domain.scoring import counted_signals
@@ -68,14 +67,13 @@ class CaseState:
     def assessment_inputs(self, now: datetime) -> AssessmentInputs:
         """What an assessment at `now` reads: the case, never its contact data."""
         plan = self.housing_plan
-        closed = self.previous_case_closed_at
-        return AssessmentInputs(
-            household=self.household,
-            open_signals=counted_signals(self.open_signals.values()),
-            today=local_date(now),
-            housing_plan=plan.kind if plan else None,
-            previous_case_closed_on=local_date(closed) if closed else None,
-            opened_on=local_date(self.opened_at),
+        return inputs_at(
+            now,
+            self.household,
+            self.open_signals.values(),
+            self.opened_at,
+            plan.kind if plan else None,
+            self.previous_case_closed_at,
         )
 
     def deadline_passed(self, now: datetime) -> bool:

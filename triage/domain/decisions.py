@@ -7,14 +7,16 @@ the same score. The case makes one at each assessment that changed something.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from shared.vocabulary import HousingPlanKind
 from triage.domain.assessment import Assessment
+from triage.domain.deadlines import local_date
 from triage.domain.policy_model import ScoringPolicy
-from triage.domain.scoring import assess
+from triage.domain.scoring import assess, counted_signals
 from triage.domain.signals import Household, SignalFact
 
 
@@ -82,6 +84,27 @@ class Decision:
     cause: str
     inputs: AssessmentInputs
     assessment: Assessment
+
+
+def inputs_at(
+    now: datetime,
+    household: Household,
+    open_signals: Iterable[SignalFact],
+    opened_at: datetime,
+    housing_plan: HousingPlanKind | None = None,
+    previous_case_closed_at: datetime | None = None,
+) -> AssessmentInputs:
+    """What an assessment at `now` reads, in the USD's dates (Amsterdam)."""
+    return AssessmentInputs(
+        household=household,
+        open_signals=counted_signals(open_signals),
+        today=local_date(now),
+        housing_plan=housing_plan,
+        previous_case_closed_on=local_date(previous_case_closed_at)
+        if previous_case_closed_at
+        else None,
+        opened_on=local_date(opened_at),
+    )
 
 
 def replay(policy: ScoringPolicy, inputs: AssessmentInputs) -> Assessment:
