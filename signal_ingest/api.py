@@ -35,7 +35,7 @@ CommitterDep = Annotated[SignalCommitter, Depends(provided("signals"))]
 """Where posted signals are stored: concurrent posts share one write (group commit)."""
 
 
-def _signal_records(engine: EngineDep) -> service.SignalRecords:
+async def _signal_records(engine: EngineDep) -> service.SignalRecords:
     return SignalRepository(engine)
 
 

@@ -21,7 +21,7 @@ CatalogDep = Annotated[ShelterCatalog, Depends(provided("shelter_catalog"))]
 """The facilities of VS_SHELTER_FILE, provided by the composition root."""
 
 
-def _transactions(engine: EngineDep) -> shelter_service.ShelterTransaction:
+async def _transactions(engine: EngineDep) -> shelter_service.ShelterTransaction:
     return shelter_transactions(engine)
 
 

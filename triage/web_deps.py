@@ -20,7 +20,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _case_transactions(engine: EngineDep) -> service.Transaction:
+async def _case_transactions(engine: EngineDep) -> service.Transaction:
     return transactions(engine)
 
 

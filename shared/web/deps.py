@@ -6,7 +6,7 @@ routes declare what they use (`engine: EngineDep`) and never read `request.app.s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -22,10 +22,10 @@ def provide(app: FastAPI, **resources: Any) -> None:
         setattr(app.state, name, resource)
 
 
-def provided(name: str) -> Callable[[Request], Any]:
+def provided(name: str) -> Callable[[Request], Awaitable[Any]]:
     """A dependency returning the resource the composition root provided under `name`."""
 
-    def dependency(request: Request) -> Any:
+    async def dependency(request: Request) -> Any:  # async: a sync one costs a thread hop
         return getattr(request.app.state, name)
 
     dependency.__name__ = f"provided_{name}"
