@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Protocol
 
 from shared.bus import Record
-from shared.case_document import CaseWithHousehold
+from shared.case_document import CaseDocument, CaseWithHousehold
 from shared.crypto import PiiVault
 from shared.events import SignalReceived
 from shared.logs import log_context
@@ -196,6 +196,16 @@ async def read_case(
         await cases.record_contact_data_read(case_id, key_id, source, now)
     household = open_case_household(vault, file.sealed_by_source, file.latest_source)
     return CaseWithHousehold(**dict(case_document(file, now)), household=household)
+
+
+async def case_without_contacts(begin: Transaction, case_id: str, now: datetime) -> CaseDocument:
+    """The case as the event stream carries it, without the household: no contact data, so no
+    audit (the USD's case page; its "show" action is `read_case`)."""
+    async with begin() as cases:
+        file = await cases.get(case_id)
+    if file is None:
+        raise CaseNotFound(case_id)
+    return case_document(file, now)
 
 
 async def list_cases(begin: Transaction, wanted: QueueFilter) -> QueuePage:
