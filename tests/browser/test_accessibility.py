@@ -23,6 +23,11 @@ PAGES = {
     "usd": ("/usd", "#worklist"),
     "usd-case": ("/usd/cases/{case}", "#case-summary"),
     "usd-contacts": ("/usd/cases/{case}", "#household"),  # after "show": contact data on it
+    "usd-form-refused": ("/usd/cases/{case}", "#outcome-errors"),  # a form sent empty
+}
+CLICKS = {
+    "usd-contacts": "#contacts button[type=submit]",
+    "usd-form-refused": "#outcome button[type=submit]",
 }
 
 
@@ -47,7 +52,7 @@ async def test_every_page_is_accessible_and_self_contained(
         "ops": await served.key(f"ops-{suffix}", "ops:read,ops:write"),
         "refused": await served.key(f"corp-{suffix}", "signals:write"),
         **dict.fromkeys(
-            ("usd", "usd-case", "usd-contacts"),
+            ("usd", "usd-case", "usd-contacts", "usd-form-refused"),
             await served.key(f"usd-{suffix}", "cases:read,cases:write"),
         ),
     }
@@ -61,8 +66,8 @@ async def test_every_page_is_accessible_and_self_contained(
             if name in keys:
                 await sign_in(page, served.url, keys[name], path)
             await page.goto(f"{served.url}{path}?lang={lang}")
-            if name == "usd-contacts":
-                await page.click("#contacts button[type=submit]")
+            if name in CLICKS:
+                await page.click(CLICKS[name])
             if ready:
                 await page.wait_for_selector(ready)
             assert await page.get_attribute("html", "lang") == lang

@@ -21,7 +21,7 @@ from triage.tables import contact_data_reads
 
 JSON = {"Content-Type": "application/json"}
 ROW = re.compile(r'data-case="([0-9a-f-]{36})"')
-FREE = re.compile(r'<th scope="row">([^<]+)</th><td>([^<]+)</td><td class="num">([^<]+)</td>')
+FREE = re.compile(r'<th scope="row">([^<]+)</th><td>([^<]+)</td><td class="num">(\d+) van')
 
 
 def free_places(page: httpx.Response) -> dict[tuple[str, str], str]:
@@ -120,6 +120,13 @@ async def test_the_case_pages_forms_change_the_case_and_return_to_it(
         assert done.status_code == 303 and done.headers["location"].startswith(f"{url}?done=")
         page = await vs.client.get(done.headers["location"])
         assert "De contactpoging is vastgelegd." in page.text and "Contact gezocht" in page.text
+        assert "Contactpoging: Telefoon, niet bereikt" in page.text  # in the history
+        attempt_id = re.search(r'name="id" value="([0-9a-f-]{36})"', page.text)
+        assert attempt_id
+        twice = {"id": attempt_id[1], "channel": "email", "reached": "yes", "at": at}
+        for _ in range(2):  # a double click records it once
+            done = await post_form(vs, page, f"{url}/contact-attempts", twice)
+            assert done.status_code == 303
 
         plan = {"kind": "hov", "summary": "HOV met budgetbeheer", "starts_on": "2026-12-01"}
         done = await post_form(vs, page, f"{url}/housing-plan", plan)
@@ -133,6 +140,7 @@ async def test_the_case_pages_forms_change_the_case_and_return_to_it(
         assert done.status_code == 303, re.findall(r"<li>([^<]*)</li>", done.text)
         page = await vs.client.get(done.headers["location"])
         assert "De opvangplek is geboekt." in page.text
+        assert "Geboekt: appartement in Vluchtheuvel (gezinsopvang)" in page.text
         assert free_places(page)[("Vluchtheuvel (gezinsopvang)", "appartement")] == "5"
         shelter = await vs.client.get("/v1/shelter", headers=await vs.key("r", "cases:read"))
         apartments = shelter.json()["facilities"][0]["units"][1]
@@ -148,8 +156,10 @@ async def test_the_case_pages_forms_change_the_case_and_return_to_it(
         done = await post_form(vs, page, f"{url}/outcome", {"outcome": "help_accepted"})
         page = await vs.client.get(done.headers["location"])
         assert "Gesloten: Hulp aanvaard" in page.text and 'id="contact"' not in page.text
+        assert "Zaak gesloten: Hulp aanvaard" in page.text
         api = await vs.client.get(f"/v1/cases/{case_id}", headers=await vs.key("r2", "cases:read"))
         assert (api.json()["status"], api.json()["outcome"]) == ("closed", "help_accepted")
+        assert [a["channel"] for a in api.json()["contact_attempts"]] == ["phone", "email"]
         assert ROW.findall((await vs.client.get("/usd")).text).count(case_id) == 0
 
 
@@ -178,6 +188,11 @@ async def test_bad_input_is_refused_in_plain_words_and_changes_nothing(
                 "contact-attempts",
                 {"channel": "phone", "reached": "yes", "at": "0001-01-01T00:00"},
                 "Vul een geldige datum en tijd in.",
+            ),
+            (
+                "contact-attempts",
+                {"id": "not-a-uuid", "channel": "phone", "reached": "no", "at": "2026-11-30T10:00"},
+                "Het formulier is niet goed aangekomen.",
             ),
             ("housing-plan", {"kind": ""}, "Kies een soort woonplan."),
             (
@@ -212,7 +227,8 @@ async def test_bad_input_is_refused_in_plain_words_and_changes_nothing(
             answer = await post_form(vs, page, f"{url}/{action}", data)
             assert answer.status_code == 422, (action, data, answer.text[:300])
             assert message in answer.text, (action, data)
-            assert 'role="alert"' in answer.text and 'aria-invalid="true"' in answer.text
+            assert 'role="alert"' in answer.text
+            assert ('aria-invalid="true"' in answer.text) is ("id" not in data)  # a hidden field
         api = await vs.client.get(f"/v1/cases/{case_id}", headers=await vs.key("r", "cases:read"))
         body = api.json()
         assert body["status"] == "open" and body["contact_attempts"] == []

@@ -25,6 +25,16 @@ from triage.shelter_service import NewBooking
 FORMS = ("contact", "plan", "booking", "outcome")
 _FIELD_KEYS = {"facility": "unit", "until_date": "until", "from_": "from"}
 """Fields the form shows under another name (the booking's one select holds facility and unit)."""
+_FIELDS = frozenset(
+    {"id", "channel", "reached", "at", "kind", "summary", "starts_on", "unit", "from", "until"}
+    | {"outcome"}
+)
+"""Fields with a message of their own (`usd.error.<field>`); anything else is `usd.error.form`."""
+
+
+def _message(field_name: str) -> Message:
+    key = _FIELD_KEYS.get(field_name, field_name)
+    return Message(f"usd.error.{key if key in _FIELDS else 'form'}")
 
 
 @dataclass(frozen=True)
@@ -51,9 +61,7 @@ def _checked(form_name: str, model: type[BaseModel], raw: dict[str, Any]) -> Any
         return model.model_validate(raw)
     except ValidationError as exc:
         fields = dict.fromkeys(str(e["loc"][0]) if e["loc"] else "" for e in exc.errors())
-        raise FormRefused(
-            form_name, [Message(f"usd.error.{_FIELD_KEYS.get(f, f)}") for f in fields]
-        ) from None
+        raise FormRefused(form_name, [_message(f) for f in fields]) from None
 
 
 def _local_moment(text: str | None) -> datetime | str | None:
@@ -69,14 +77,18 @@ def _local_moment(text: str | None) -> datetime | str | None:
 
 
 def contact_attempt(form: Mapping[str, Any]) -> NewContactAttempt:
+    """The form carries an attempt id made when the page was shown: sent twice (a double
+    click, the back button), it is recorded once, as the API does with a repeated id."""
     reached = {"yes": True, "no": False}.get(_text(form, "reached") or "")
     raw = {
+        "id": _text(form, "id"),
         "channel": _text(form, "channel"),
         "reached": reached,
         "at": _local_moment(_text(form, "at")),
     }
     posted: ContactAttemptIn = _checked("contact", ContactAttemptIn, raw)
-    return NewContactAttempt(posted.channel, posted.reached, posted.at)
+    attempt_id = str(posted.id) if posted.id else None
+    return NewContactAttempt(posted.channel, posted.reached, posted.at, attempt_id)
 
 
 def housing_plan(form: Mapping[str, Any]) -> NewHousingPlan:
@@ -109,9 +121,8 @@ def outcome(form: Mapping[str, Any]) -> OutcomeIn:
 
 def refused(form_name: str, exc: RefusedInput) -> FormRefused:
     """A use case's refusal of what was typed, as the message for its field."""
-    key = _FIELD_KEYS.get(exc.field, exc.field)
     if exc.field == "at":
-        key = "at_future"
-    elif exc.field == "summary" and "contact data" in str(exc):
-        key = "summary_contact"
-    return FormRefused(form_name, [Message(f"usd.error.{key}")])
+        return FormRefused(form_name, [Message("usd.error.at_future")])
+    if exc.field == "summary" and "contact data" in str(exc):
+        return FormRefused(form_name, [Message("usd.error.summary_contact")])
+    return FormRefused(form_name, [_message(exc.field)])

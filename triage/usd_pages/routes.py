@@ -9,6 +9,7 @@ when something was refused, the case page with the reasons in plain words (422).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -145,6 +146,7 @@ async def _case_page(
         household=household,
         unreadable=unreadable,
         units=await shelter_service.availability(shelter, catalog),
+        facility_names={f.id: f.name for f in catalog.facilities},
         can_write="cases:write" in session.principal.scopes,
         done=done if done in ("contact", "plan", "booking", "release", "outcome") else None,
         refused=refused,
@@ -153,6 +155,7 @@ async def _case_page(
         now=now,
         today=now.astimezone(LOCAL).date(),
         local_now=now.astimezone(LOCAL).strftime("%Y-%m-%dT%H:%M"),
+        attempt_id=str(uuid.uuid4()),
         reason_text=reason_text(t),
         channels=CONTACT_CHANNELS,
         plan_kinds=HOUSING_PLAN_KINDS,
