@@ -161,6 +161,9 @@ async def test_the_case_pages_forms_change_the_case_and_return_to_it(
         assert (api.json()["status"], api.json()["outcome"]) == ("closed", "help_accepted")
         assert [a["channel"] for a in api.json()["contact_attempts"]] == ["phone", "email"]
         assert ROW.findall((await vs.client.get("/usd")).text).count(case_id) == 0
+        english = (await vs.client.get(f"{url}?lang=en")).text
+        assert "Closed: Help accepted" in english and "Supported tenancy" in english
+        assert "Eviction order (judgment 2026-11-05" in english  # the reason as scored
 
 
 async def test_bad_input_is_refused_in_plain_words_and_changes_nothing(

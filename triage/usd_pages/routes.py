@@ -257,7 +257,7 @@ async def _change(
             values=values,
         )
     wake()
-    return RedirectResponse(f"/usd/cases/{case_id}?done={form_name}#{form_name}", 303)
+    return RedirectResponse(f"/usd/cases/{case_id}?done={form_name}#done", 303)
 
 
 def _case_error(exc: CaseError) -> Message:
