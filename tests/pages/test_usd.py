@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from services.processes import INGEST, NOTIFIER, TRIAGE
 from tests.conftest import SettingsFactory
 from tests.e2e.process import eventually
 from tests.harness import Harness, running
@@ -286,3 +287,12 @@ async def test_contact_data_shows_only_on_the_show_action_and_each_showing_is_au
         no_token = await vs.client.post(f"{url}/contact-data", headers=origin(vs.client))
         assert no_token.status_code == 403 and PII[0] not in no_token.text
         assert await reads() == 2
+
+
+async def test_the_usd_pages_come_with_the_case_api_only(make_settings: SettingsFactory) -> None:
+    for process, served in ((TRIAGE, True), (INGEST, False), (NOTIFIER, False)):
+        async with running(make_settings(), process.app, workers=False) as vs:
+            answer = await vs.client.get("/usd")
+            assert (answer.status_code == 303) is served, process.title
+            home = (await vs.client.get("/")).text
+            assert ('href="/usd"' in home) is served, process.title
