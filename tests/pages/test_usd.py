@@ -253,12 +253,23 @@ async def test_bad_input_is_refused_in_plain_words_and_changes_nothing(
                 headers=origin(other),
             )
             assert refused.status_code == 403
+        transport = httpx.ASGITransport(app=vs.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://vs.test") as anonymous:
+            signed_out = await anonymous.post(
+                f"{url}/outcome", data={"outcome": "help_accepted"}, headers=origin(anonymous)
+            )
+            assert signed_out.status_code == 303
+            assert signed_out.headers["location"].startswith("/signin")
         stranger = await vs.client.post(
             f"{url}/outcome",
             data={"outcome": "help_accepted", "csrf_token": csrf_token(page)},
             headers={"Origin": "http://attacker.test"},
         )
         assert stranger.status_code == 403
+        still = await vs.client.get(
+            f"/v1/cases/{case_id}", headers=await vs.key("r3", "cases:read")
+        )
+        assert still.json()["status"] == "open"
 
 
 async def test_contact_data_shows_only_on_the_show_action_and_each_showing_is_audited(
