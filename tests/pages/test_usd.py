@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from services.processes import INGEST, NOTIFIER, TRIAGE
@@ -16,9 +18,11 @@ from tests.conftest import SettingsFactory
 from tests.e2e.process import eventually
 from tests.harness import Harness, running
 from tests.integration.test_families import eviction_order
+from tests.integration.test_shelter import shelter_file
 from tests.pages.session import csrf_token, new_key, origin, sign_in
 from tests.signals import PII, rent_arrears
 from triage.tables import contact_data_reads
+from triage.usd_pages import routes
 
 JSON = {"Content-Type": "application/json"}
 ROW = re.compile(r'data-case="([0-9a-f-]{36})"')
@@ -307,3 +311,41 @@ async def test_the_usd_pages_come_with_the_case_api_only(make_settings: Settings
             assert (answer.status_code == 303) is served, process.title
             home = (await vs.client.get("/")).text
             assert ('href="/usd"' in home) is served, process.title
+
+
+async def test_a_full_shelter_unit_is_refused_with_where_there_is_room(
+    make_settings: SettingsFactory, tmp_path: Path, unique: str
+) -> None:
+    settings = make_settings(shelter_file=shelter_file(tmp_path, unique, places=1))
+    async with running(settings) as vs:
+        api_cases = await with_cases(vs, unique)
+        await usd_worker(vs, unique)
+        today = datetime.now(UTC).date().isoformat()
+        place = {"place": f"vh-{unique}:place", "from": today}
+        first, second = (f"/usd/cases/{c['id']}" for c in api_cases[:2])
+        page = await vs.client.get(first)
+        assert f"Vluchtheuvel {unique} – plaats (1 vrij)" in page.text
+        assert (await post_form(vs, page, f"{first}/shelter-bookings", place)).status_code == 303
+        page = await vs.client.get(second)
+        assert f"Vluchtheuvel {unique} – plaats (vol)" in page.text
+        full = await post_form(vs, page, f"{second}/shelter-bookings", place)
+        assert full.status_code == 422
+        assert f"Er is geen plaats vrij in Vluchtheuvel {unique}." in full.text
+        assert f"Wel ruimte: Vluchtheuvel {unique} (appartement), Hotel {unique} (kamer)." in (
+            full.text
+        )
+
+
+async def test_the_worklist_pages_on_in_the_apis_order(
+    make_settings: SettingsFactory, unique: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(routes, "PAGE_SIZE", 2)
+    async with running(make_settings()) as vs:
+        api_cases = await with_cases(vs, unique)
+        await usd_worker(vs, unique)
+        page = await vs.client.get("/usd")
+        more = re.search(r'<a href="(/usd\?cursor=[^"]+)">Volgende zaken</a>', page.text)
+        assert more and "er zijn er meer" in page.text
+        rest = await vs.client.get(more[1].replace("&amp;", "&"))
+        shown = ROW.findall(page.text) + ROW.findall(rest.text)
+        assert shown == [c["id"] for c in api_cases]
