@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+POSTCODE_PATTERN = r"^[1-9][0-9]{3} ?[A-Za-z]{2}$"
+"""The postcode as the OpenAPI schema states it; surrounding blanks are forgiven."""
 _POSTCODE = re.compile(r"^([1-9][0-9]{3}) ?([A-Za-z]{2})$")
 
 
@@ -17,7 +19,9 @@ class Address(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     postcode: str = Field(
-        description="Dutch postcode, `1234 AB`; stored as `1234AB`.", examples=["1402 AB"]
+        description="Dutch postcode, `1234 AB`; stored as `1234AB`.",
+        examples=["1402 AB"],
+        json_schema_extra={"pattern": POSTCODE_PATTERN},
     )
     house_number: int = Field(ge=1, le=99999, examples=[12])
     house_number_addition: str | None = Field(None, max_length=10, examples=["A"])

@@ -113,6 +113,12 @@ async def post_batch(
     return BatchResult(results=[r for r in results if r is not None])
 
 
+@router.api_route("/batch", methods=["GET", "HEAD"], include_in_schema=False)
+async def batch_is_post_only() -> Response:
+    """Without it `GET /v1/signals/batch` would read `batch` as a signal id (422)."""
+    raise ProblemError(405, "Only POST is allowed here.", headers={"Allow": "POST"})
+
+
 @router.get(
     "/{signal_id}",
     response_model=SignalStatusOut,

@@ -20,6 +20,7 @@ TITLES = {
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not found",
+    405: "Method not allowed",
     409: "Conflict",
     413: "Content too large",
     415: "Unsupported media type",
@@ -32,6 +33,9 @@ TITLES = {
 class FieldError(BaseModel):
     field: str
     message: str
+
+
+INVALID_JSON = FieldError(field="body", message="invalid JSON")
 
 
 class Problem(BaseModel):
@@ -102,6 +106,9 @@ def field_errors(pydantic_errors: Iterable[Any], skip: int = 0) -> list[FieldErr
             loc.append(error["ctx"]["discriminator"].strip("'"))
         elif error.get("type") == "union_tag_not_found":
             loc.append("type")
+        if error.get("type") == "json_invalid":  # as the raw-body routes say it
+            result.append(INVALID_JSON)
+            continue
         field = ".".join(loc) or "body"
         result.append(FieldError(field=field, message=str(error["msg"])))
     return result
