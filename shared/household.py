@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from shared.moments import IsoDate
+
 POSTCODE_PATTERN = r"^[1-9][0-9]{3} ?[A-Za-z]{2}$"
 """The postcode as the OpenAPI schema states it; surrounding blanks are forgiven."""
 _POSTCODE = re.compile(r"^([1-9][0-9]{3}) ?([A-Za-z]{2})$")
@@ -55,7 +57,7 @@ class Contact(BaseModel):
     name: str | None = Field(None, max_length=200)
     phone: Phone | None = None
     email: EmailStr | None = None
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
 
     @field_validator("date_of_birth")
     @classmethod

@@ -25,6 +25,7 @@ TITLES = {
     413: "Content too large",
     415: "Unsupported media type",
     422: "Validation failed",
+    429: "Too many requests",
     500: "Internal server error",
     503: "Service unavailable",
 }
@@ -137,4 +138,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            # FastAPI's 400 for a body that is not even text (not UTF-8): bad JSON like any other
+            return problem_response(422, "The request is not valid; see errors.", [INVALID_JSON])
         return problem_response(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))

@@ -4,13 +4,17 @@ postcode's pattern is in the schema, and a malformed body is the same 422 proble
 from __future__ import annotations
 
 import re
+from uuid import uuid4
 
 import pytest
 
 from tests.conftest import SettingsFactory
 from tests.harness import running
+from tests.integration.test_triage_deadlines import new_case
+from tests.signals import rent_arrears
 
 ALL_SCOPES = "signals:write,cases:read,cases:write,ops:read,ops:write,reports:read,audit:read"
+JSON = {"Content-Type": "application/json"}
 CASE_BODIES = (
     "/v1/cases/{case}/contact-attempts",
     "/v1/cases/{case}/outcome",
@@ -46,7 +50,7 @@ async def test_the_postcode_pattern_is_in_the_schema_and_means_what_the_api_acce
 
 
 @pytest.mark.parametrize("path", CASE_BODIES)
-@pytest.mark.parametrize("body", [b"{not json", b'{"a": ', b"\xff\xfe"])
+@pytest.mark.parametrize("body", [b"{not json", b'{"a": ', b"\xff\xfe", b'{"a": "\xff"}', b"*\xb1"])
 async def test_a_malformed_body_is_the_same_422_as_on_signals(
     make_settings: SettingsFactory, path: str, body: bytes
 ) -> None:
@@ -62,3 +66,59 @@ async def test_a_malformed_body_is_the_same_422_as_on_signals(
         == reference.json()["errors"]
         == [{"field": "body", "message": "invalid JSON"}]
     )
+
+
+async def test_the_rate_limit_answer_is_documented_on_every_protected_operation(
+    make_settings: SettingsFactory,
+) -> None:
+    async with running(make_settings(rate_limit_per_s=1, rate_limit_burst=1), workers=False) as vs:
+        document = (await vs.client.get("/openapi.json")).json()
+        auth = await vs.key("corp", "signals:write")
+        await vs.client.get(f"/v1/signals/{uuid4()}", headers=auth)
+        limited = await vs.client.get(f"/v1/signals/{uuid4()}", headers=auth)
+    assert limited.status_code == 429
+    assert limited.json()["title"] == "Too many requests"
+    protected = [
+        (path, operation)
+        for path, item in document["paths"].items()
+        for operation in item.values()
+        if operation.get("security")
+    ]
+    assert len(protected) > 15
+    for path, operation in protected:
+        answer = operation["responses"]["429"]
+        assert "application/problem+json" in answer["content"], path
+        assert answer["headers"]["Retry-After"]["schema"]["type"] == "integer", path
+
+
+async def test_a_number_is_not_a_date(make_settings: SettingsFactory) -> None:
+    """schemathesis found `"at": 0` recorded as a contact attempt on 1970-01-01 (201)."""
+    async with running(make_settings()) as vs:
+        corp = {**JSON, **await vs.key("corp", "signals:write")}
+        usd = {**JSON, **await vs.key("usd", "cases:read,cases:write")}
+        case = await new_case(vs, corp)
+        attempts = f"/v1/cases/{case['id']}/contact-attempts"
+        for at in (0, 1_700_000_000, 1.5e9, True):
+            attempt = {"channel": "sms", "reached": False, "at": at}
+            response = await vs.client.post(attempts, json=attempt, headers=usd)
+            assert response.status_code == 422, (at, response.text)
+            assert [e["field"] for e in response.json()["errors"]] == ["at"]
+        plan = {"kind": "hov", "starts_on": 0}
+        response = await vs.client.post(
+            f"/v1/cases/{case['id']}/housing-plan", json=plan, headers=usd
+        )
+        assert response.status_code == 422, response.text
+        booking = {"case_id": case["id"], "facility": "hotel", "unit": "room", "from": 0}
+        response = await vs.client.post("/v1/shelter/bookings", json=booking, headers=usd)
+        assert response.status_code == 422, response.text
+        shown = (await vs.client.get(f"/v1/cases/{case['id']}", headers=usd)).json()
+        assert (shown["contact_attempts"], shown["housing_plan"]) == ([], None)
+        signal = rent_arrears()
+        signal["details"]["arrears_since"] = 0
+        signal["household"]["contacts"][0]["date_of_birth"] = 0
+        response = await vs.client.post("/v1/signals", json=signal, headers=corp)
+        assert response.status_code == 422, response.text
+        assert {e["field"] for e in response.json()["errors"]} == {
+            "details.arrears_since",
+            "household.contacts.0.date_of_birth",
+        }
