@@ -6,7 +6,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt, field_validator
 
 from shared.moments import IsoDate
 
@@ -25,7 +25,7 @@ class Address(BaseModel):
         examples=["1402 AB"],
         json_schema_extra={"pattern": POSTCODE_PATTERN},
     )
-    house_number: int = Field(ge=1, le=99999, examples=[12])
+    house_number: StrictInt = Field(ge=1, le=99999, examples=[12])
     house_number_addition: str | None = Field(None, max_length=10, examples=["A"])
     city: str | None = Field(None, max_length=80, examples=["Bussum"])
 
@@ -76,5 +76,7 @@ class Household(BaseModel):
     address: Address
     tenant_reference: str | None = Field(None, max_length=64, examples=["HUUR-000123"])
     contacts: list[Contact] = Field(default_factory=list, max_length=20)
-    minors: int | None = Field(None, ge=0, le=30, description="Children under 18; null = unknown.")
-    adults: int | None = Field(None, ge=0, le=30)
+    minors: StrictInt | None = Field(
+        None, ge=0, le=30, description="Children under 18; null = unknown."
+    )
+    adults: StrictInt | None = Field(None, ge=0, le=30)

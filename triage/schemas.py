@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 from shared.moments import IsoAwareDatetime, IsoDate
 from shared.vocabulary import (
@@ -41,7 +41,7 @@ class ContactAttemptIn(BaseModel):
         None, description="Your id for the attempt: posting the same id again changes nothing."
     )
     channel: ContactChannel
-    reached: bool
+    reached: StrictBool
     at: UtcDateTime = Field(
         description="When it happened; more than 5 minutes ahead of the server's clock is 422.",
         examples=["2026-11-03T10:15:00+01:00"],

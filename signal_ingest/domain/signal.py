@@ -13,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     TypeAdapter,
     ValidationError,
     field_validator,
@@ -30,7 +31,8 @@ from shared.vocabulary import (
     Severity,
 )
 
-Euros = Annotated[float, Field(gt=0, le=10_000_000, allow_inf_nan=False)]
+Euros = Annotated[float, Strict(), Field(gt=0, le=10_000_000, allow_inf_nan=False)]
+"""A JSON number: `"1380.50"` is refused, not read."""
 
 
 class _Details(BaseModel):

@@ -122,3 +122,32 @@ async def test_a_number_is_not_a_date(make_settings: SettingsFactory) -> None:
             "details.arrears_since",
             "household.contacts.0.date_of_birth",
         }
+
+
+async def test_a_value_of_another_json_type_is_refused_not_coerced(
+    make_settings: SettingsFactory,
+) -> None:
+    """schemathesis found `"reached": 0` recorded as an attempt that did not reach anyone."""
+    async with running(make_settings()) as vs:
+        corp = {**JSON, **await vs.key("corp", "signals:write")}
+        usd = {**JSON, **await vs.key("usd", "cases:read,cases:write")}
+        case = await new_case(vs, corp)
+        attempts = f"/v1/cases/{case['id']}/contact-attempts"
+        for reached in (0, 1, "true", "no"):
+            attempt = {"channel": "sms", "reached": reached, "at": "2026-11-03T10:15:00+01:00"}
+            response = await vs.client.post(attempts, json=attempt, headers=usd)
+            assert response.status_code == 422, (reached, response.text)
+        for path, value in (
+            (("household", "address", "house_number"), "12"),
+            (("household", "minors"), True),
+            (("household", "adults"), 1.5),
+            (("details", "amount_eur"), "1380.50"),
+        ):
+            signal = rent_arrears()
+            parent = signal
+            for step in path[:-1]:
+                parent = parent[step]
+            parent[path[-1]] = value
+            response = await vs.client.post("/v1/signals", json=signal, headers=corp)
+            assert response.status_code == 422, (path, response.text)
+            assert [e["field"] for e in response.json()["errors"]] == [".".join(path)]
