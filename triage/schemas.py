@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
+from shared.moments import IsoAwareDatetime, IsoDate
 from shared.vocabulary import (
     CaseStatus,
     ContactChannel,
@@ -27,7 +28,7 @@ def _in_utc(moment: datetime) -> datetime:
         raise ValueError("cannot be represented in UTC") from None
 
 
-UtcDateTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+UtcDateTime = Annotated[IsoAwareDatetime, AfterValidator(_in_utc)]
 """A timezone-aware moment that exists in UTC (9999-12-31T23:00-05:00 does not): else 422."""
 
 
@@ -40,7 +41,7 @@ class ContactAttemptIn(BaseModel):
         None, description="Your id for the attempt: posting the same id again changes nothing."
     )
     channel: ContactChannel
-    reached: bool
+    reached: StrictBool
     at: UtcDateTime = Field(
         description="When it happened; more than 5 minutes ahead of the server's clock is 422.",
         examples=["2026-11-03T10:15:00+01:00"],
@@ -64,7 +65,7 @@ class HousingPlanIn(BaseModel):
         "stream): no names, phone numbers or e-mail addresses (those are refused).",
         examples=["HOV-overeenkomst met budgetbeheer, twee jaar"],
     )
-    starts_on: date | None = Field(None, examples=["2026-12-01"])
+    starts_on: IsoDate | None = Field(None, examples=["2026-12-01"])
 
 
 class OutcomeIn(BaseModel):
