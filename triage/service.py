@@ -121,6 +121,8 @@ async def triage_signals(
 
 def _log_case_events(signal_id: str, records: Sequence[Record]) -> None:
     """One line per case event with the signal that caused it: the correlation ids only."""
+    if not log.isEnabledFor(logging.INFO):
+        return
     for record in records:
         event_id = dict(record.headers)["ce_id"].decode()
         with log_context(signal_id=signal_id, event_id=event_id):
