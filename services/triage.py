@@ -14,7 +14,7 @@ from services.runtime import Runtime
 from shared.consuming import EventProcessor
 from shared.events import SIGNALS_TOPIC
 from shared.settings import Settings, SettingsError
-from triage import api, shelter_api
+from triage import api, report_api, shelter_api
 from triage.consumer import SignalTriage
 from triage.domain.policy import PolicyError, default_policy_path, load_policy
 from triage.domain.policy_model import ScoringPolicy
@@ -27,7 +27,7 @@ from triage.domain.shelter import (
 from triage.shelter_repository import sync_units
 from triage.workers import reassess_over_time, watch_deadlines
 
-ROUTERS: list[APIRouter] = [api.router, shelter_api.router]
+ROUTERS: list[APIRouter] = [api.router, shelter_api.router, report_api.router]
 
 
 @dataclass(frozen=True)

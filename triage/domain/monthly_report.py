@@ -1,0 +1,253 @@
+"""The monthly report (CONTRACT §11), computed from the cases and their history.
+
+Why from history: counters restart with a process, the cases' history does not. A signal counts
+in the month triage recorded it (its first history line); a case in the month it opened or
+closed. No personal data goes in: districts (four postcode digits), sources, types and counts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from statistics import median
+
+from shared.vocabulary import PRIORITIES, Priority
+from triage.domain.case import Case
+from triage.domain.deadlines import local_date, working_days_until
+from triage.domain.families import is_family
+from triage.domain.report_month import ReportMonth
+
+SIGNAL_LINES = frozenset(
+    {"opened", "signal_added", "signal_repeated", "signal_resolved", "resolution_ignored"}
+)
+"""History lines that record a signal (each carries its id, type and source)."""
+
+
+@dataclass(frozen=True)
+class ShelterBookingFact:
+    """A crisis shelter booking as the report reads it: which unit, from when to when."""
+
+    facility: str
+    unit: str
+    from_date: date
+    until_date: date | None
+    released_on: date | None
+
+    def nights_in(self, month: ReportMonth) -> int:
+        """Nights the unit was held within `month` (the night of the last day counts until it
+        is released or the booking ends)."""
+        ends = [d for d in (self.until_date, self.released_on) if d is not None]
+        end = min(ends) if ends else month.last_day + timedelta(days=1)
+        start = max(self.from_date, month.first_day)
+        stop = min(end, month.last_day + timedelta(days=1))
+        return max(0, (stop - start).days)
+
+
+@dataclass(frozen=True)
+class ShelterUnitFigures:
+    facility: str
+    unit: str
+    capacity: int | None
+    bookings_started: int
+    households: int
+    nights: int
+
+    def occupancy(self, days: int) -> float | None:
+        """Share of the unit's nights taken; None without a fixed capacity."""
+        if not self.capacity:
+            return None
+        return round(self.nights / (self.capacity * days), 3)
+
+
+@dataclass(frozen=True)
+class Eviction3:
+    """Counted by what the household's minors are known to be."""
+
+    with_minors: int = 0
+    without_minors: int = 0
+    minors_unknown: int = 0
+
+
+@dataclass(frozen=True)
+class ScoreGroup:
+    """The scores of one district's or one source's cases opened in the month."""
+
+    cases: int
+    median_score: float | None
+    priorities: dict[Priority, int]
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    month: ReportMonth
+    signals_by_type: dict[str, int]
+    signals_by_source: dict[str, int]
+    households: int
+    cases_opened: int
+    cases_closed: int
+    first_contact_due: int
+    first_contact_within_deadline: int
+    median_working_days_to_first_attempt: float | None
+    outcomes: dict[str, int]
+    eviction_orders: Eviction3
+    evictions_executed: Eviction3
+    families_evicted_without_plan: int
+    shelter: list[ShelterUnitFigures]
+    repeat_households: int
+    scores_by_district: dict[str, ScoreGroup]
+    scores_by_source: dict[str, ScoreGroup]
+    signals_total: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "signals_total", sum(self.signals_by_type.values()))
+
+    @property
+    def first_contact_share(self) -> float | None:
+        if not self.first_contact_due:
+            return None
+        return round(self.first_contact_within_deadline / self.first_contact_due, 3)
+
+
+def monthly_report(
+    month: ReportMonth,
+    cases: Iterable[Case],
+    bookings: Sequence[ShelterBookingFact],
+    capacities: dict[tuple[str, str], int | None],
+    now: datetime,
+) -> MonthlyReport:
+    """Pure: the same cases, bookings and `now` give the same report."""
+    by_type: Counter[str] = Counter()
+    by_source: Counter[str] = Counter()
+    households: set[str] = set()
+    opened = closed = due = in_time = repeats = evicted_without_plan = 0
+    days_to_first: list[int] = []
+    outcomes: Counter[str] = Counter()
+    evictions: dict[str, Counter[str]] = {
+        "eviction_order": Counter(),
+        "eviction_executed": Counter(),
+    }
+    scored: dict[str, dict[str, list[Case]]] = {"district": defaultdict(list), "source": {}}
+    for case in cases:
+        signals = _signals_in(case, month)
+        for _, type_, source in signals:
+            by_type[type_] += 1
+            by_source[source] += 1
+            if type_ in evictions:
+                evictions[type_][_minors_bucket(case.household.minors)] += 1
+        if signals:
+            households.add(case.household_pseudonym)
+        if _evicted_without_plan(case, month):
+            evicted_without_plan += 1
+        if case.closed_at is not None and month.holds(case.closed_at):
+            closed += 1
+            outcomes[case.outcome or "unknown"] += 1
+        if not month.holds(case.opened_at):
+            continue
+        opened += 1
+        repeats += case.previous_case_closed_at is not None
+        first = min((a.at for a in case.contact_attempts), default=None)
+        if first is not None or now > case.respond_before:
+            due += 1
+            in_time += first is not None and first <= case.respond_before
+        if first is not None:
+            days_to_first.append(working_days_until(local_date(case.opened_at), local_date(first)))
+        scored["district"][case.household.district or "unknown"].append(case)
+        for source in {s for _, _, s in _all_signals(case)}:
+            scored["source"].setdefault(source, []).append(case)
+    return MonthlyReport(
+        month=month,
+        signals_by_type=dict(sorted(by_type.items())),
+        signals_by_source=dict(sorted(by_source.items())),
+        households=len(households),
+        cases_opened=opened,
+        cases_closed=closed,
+        first_contact_due=due,
+        first_contact_within_deadline=in_time,
+        median_working_days_to_first_attempt=float(median(days_to_first))
+        if days_to_first
+        else None,
+        outcomes=dict(sorted(outcomes.items())),
+        eviction_orders=_by_minors(evictions["eviction_order"]),
+        evictions_executed=_by_minors(evictions["eviction_executed"]),
+        families_evicted_without_plan=evicted_without_plan,
+        shelter=shelter_figures(month, bookings, capacities),
+        repeat_households=repeats,
+        scores_by_district={k: _score_group(v) for k, v in sorted(scored["district"].items())},
+        scores_by_source={k: _score_group(v) for k, v in sorted(scored["source"].items())},
+    )
+
+
+def shelter_figures(
+    month: ReportMonth,
+    bookings: Sequence[ShelterBookingFact],
+    capacities: dict[tuple[str, str], int | None],
+) -> list[ShelterUnitFigures]:
+    """Per unit kind: bookings that started in the month, households sheltered, nights held."""
+    figures = []
+    keys = sorted(set(capacities) | {(b.facility, b.unit) for b in bookings})
+    for facility, unit in keys:
+        mine = [b for b in bookings if (b.facility, b.unit) == (facility, unit)]
+        nights = [b.nights_in(month) for b in mine]
+        figures.append(
+            ShelterUnitFigures(
+                facility=facility,
+                unit=unit,
+                capacity=capacities.get((facility, unit)),
+                bookings_started=sum(
+                    month.first_day <= b.from_date <= month.last_day for b in mine
+                ),
+                households=sum(n > 0 for n in nights),
+                nights=sum(nights),
+            )
+        )
+    return figures
+
+
+def _all_signals(case: Case) -> list[tuple[datetime, str, str]]:
+    """(recorded at, type, source) of each signal the case's history records, once each."""
+    seen: set[str] = set()
+    found = []
+    for line in case.history:
+        signal_id = line.detail.get("signal_id")
+        if line.kind in SIGNAL_LINES and signal_id and signal_id not in seen:
+            seen.add(signal_id)
+            found.append((line.at, str(line.detail["type"]), str(line.detail["source"])))
+    return found
+
+
+def _signals_in(case: Case, month: ReportMonth) -> list[tuple[datetime, str, str]]:
+    return [s for s in _all_signals(case) if month.holds(s[0])]
+
+
+def _minors_bucket(minors: int | None) -> str:
+    if minors is None:
+        return "minors_unknown"
+    return "with_minors" if minors > 0 else "without_minors"
+
+
+def _by_minors(counted: Counter[str]) -> Eviction3:
+    return Eviction3(counted["with_minors"], counted["without_minors"], counted["minors_unknown"])
+
+
+def _evicted_without_plan(case: Case, month: ReportMonth) -> bool:
+    """An executed eviction recorded in the month for a family that had no housing plan yet
+    (reason FAMILY_EVICTED_WITHOUT_PLAN, CONTRACT §8)."""
+    if not is_family(case.household):
+        return False
+    for at, type_, _ in _signals_in(case, month):
+        if type_ == "eviction_executed" and not any(
+            p.recorded_at <= at for p in case.housing_plans
+        ):
+            return True
+    return False
+
+
+def _score_group(cases: list[Case]) -> ScoreGroup:
+    priorities = Counter(c.assessment.priority for c in cases)
+    return ScoreGroup(
+        cases=len(cases),
+        median_score=float(median(c.assessment.score for c in cases)) if cases else None,
+        priorities={p: priorities.get(p, 0) for p in PRIORITIES},
+    )

@@ -1,0 +1,69 @@
+"""What the monthly report and the DDAS export read: the cases a month touches and the shelter
+bookings. Reading only; the only module besides `triage.repository` and
+`triage.shelter_repository` that touches triage's tables."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from triage.case_rows import case_file_from_row
+from triage.domain.case import Case
+from triage.domain.deadlines import local_date
+from triage.domain.monthly_report import ShelterBookingFact
+from triage.domain.report_month import ReportMonth
+from triage.tables import cases, shelter_bookings, shelter_units
+
+
+class SqlReportRepository:
+    """Reads on one connection, inside the caller's transaction."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def count_cases_in(self, month: ReportMonth) -> int:
+        query = select(func.count()).select_from(cases).where(_touches(month))
+        return int((await self._conn.execute(query)).scalar_one())
+
+    async def cases_in(self, month: ReportMonth, after_id: str, limit: int) -> list[Case]:
+        """Cases open at some moment of the month, by id, `limit` at a time after `after_id`."""
+        query = (
+            select(cases)
+            .where(_touches(month), cases.c.case_id > after_id)
+            .order_by(cases.c.case_id)
+            .limit(limit)
+        )
+        return [case_file_from_row(row).case for row in (await self._conn.execute(query)).all()]
+
+    async def bookings_in(self, month: ReportMonth) -> list[ShelterBookingFact]:
+        b = shelter_bookings.c
+        query = select(b.facility, b.unit, b.from_date, b.until_date, b.released_at).where(
+            b.from_date <= month.last_day,
+            or_(b.until_date.is_(None), b.until_date >= month.first_day),
+            or_(b.released_at.is_(None), b.released_at >= month.start),
+        )
+        return [
+            ShelterBookingFact(facility, unit, from_date, until_date, _local_day(released_at))
+            for facility, unit, from_date, until_date, released_at in (
+                await self._conn.execute(query)
+            ).all()
+        ]
+
+    async def capacities(self) -> dict[tuple[str, str], int | None]:
+        u = shelter_units.c
+        rows = (await self._conn.execute(select(u.facility, u.unit, u.capacity))).all()
+        return {(facility, unit): capacity for facility, unit, capacity in rows}
+
+
+def _touches(month: ReportMonth) -> ColumnElement[bool]:
+    """Opened before the month ends and not closed before it began."""
+    return and_(
+        cases.c.opened_at < month.end,
+        or_(cases.c.closed_at.is_(None), cases.c.closed_at >= month.start),
+    )
+
+
+def _local_day(moment: datetime | None) -> date | None:
+    return local_date(moment) if moment is not None else None

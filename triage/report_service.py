@@ -1,0 +1,55 @@
+"""Use cases of figures: the monthly report (CONTRACT §11), read in one transaction.
+
+Cases are read a chunk at a time, so a long history never sits in memory twice and a caller
+can show progress (`on_progress(done, total)`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Final
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from triage.domain.case import Case
+from triage.domain.monthly_report import MonthlyReport, monthly_report
+from triage.domain.report_month import ReportMonth
+from triage.report_repository import SqlReportRepository
+
+CHUNK: Final = 500
+Progress = Callable[[int, int], None]
+
+
+async def month_cases(
+    reports: SqlReportRepository, month: ReportMonth, on_progress: Progress | None = None
+) -> AsyncIterator[Case]:
+    """Every case the month touches, in id order, reporting progress per chunk."""
+    total = await reports.count_cases_in(month)
+    done, after = 0, ""
+    if on_progress:
+        on_progress(0, total)
+    while True:
+        chunk = await reports.cases_in(month, after, CHUNK)
+        if not chunk:
+            return
+        for case in chunk:
+            yield case
+        done += len(chunk)
+        after = chunk[-1].case_id
+        if on_progress:
+            on_progress(min(done, total), total)
+
+
+async def build_monthly_report(
+    engine: AsyncEngine,
+    month: ReportMonth,
+    now: datetime,
+    on_progress: Progress | None = None,
+) -> MonthlyReport:
+    async with engine.connect() as conn:
+        reports = SqlReportRepository(conn)
+        cases = [case async for case in month_cases(reports, month, on_progress)]
+        bookings = await reports.bookings_in(month)
+        capacities = await reports.capacities()
+    return monthly_report(month, cases, bookings, capacities, now)
