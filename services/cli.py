@@ -65,6 +65,14 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=["json", "csv"], default="json", dest="output_format")
     report.add_argument("--publish", action="store_true", help="counts under 5 read <5")
     _progress_flags(report)
+
+    exports = commands.add_parser("export", help="exports for national standards")
+    ddas = exports.add_subparsers(dest="action", required=True).add_parser(
+        "ddas", help="the month as a DDAS Uitwisselmodel v1.2 (JSON)"
+    )
+    ddas.add_argument("--month", required=True, help="YYYY-MM (Amsterdam's calendar)")
+    ddas.add_argument("--output", help="file to write (owner-only); default stdout")
+    _progress_flags(ddas)
     return parser
 
 
@@ -131,6 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     args.progress,
                 )
             )
+        if args.command == "export":
+            from services.export_cli import export_ddas_month
+
+            return asyncio.run(export_ddas_month(settings, args.month, args.output, args.progress))
         if args.command == "db":
             from services.schema import upgrade
 

@@ -9,8 +9,8 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from triage.case_file import CaseFile
 from triage.case_rows import case_file_from_row
-from triage.domain.case import Case
 from triage.domain.deadlines import local_date
 from triage.domain.monthly_report import ShelterBookingFact
 from triage.domain.report_month import ReportMonth
@@ -27,7 +27,7 @@ class SqlReportRepository:
         query = select(func.count()).select_from(cases).where(_touches(month))
         return int((await self._conn.execute(query)).scalar_one())
 
-    async def cases_in(self, month: ReportMonth, after_id: str, limit: int) -> list[Case]:
+    async def cases_in(self, month: ReportMonth, after_id: str, limit: int) -> list[CaseFile]:
         """Cases open at some moment of the month, by id, `limit` at a time after `after_id`."""
         query = (
             select(cases)
@@ -35,7 +35,7 @@ class SqlReportRepository:
             .order_by(cases.c.case_id)
             .limit(limit)
         )
-        return [case_file_from_row(row).case for row in (await self._conn.execute(query)).all()]
+        return [case_file_from_row(row) for row in (await self._conn.execute(query)).all()]
 
     async def bookings_in(self, month: ReportMonth) -> list[ShelterBookingFact]:
         b = shelter_bookings.c

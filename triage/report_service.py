@@ -12,7 +12,7 @@ from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from triage.domain.case import Case
+from triage.case_file import CaseFile
 from triage.domain.monthly_report import MonthlyReport, monthly_report
 from triage.domain.report_month import ReportMonth
 from triage.report_repository import SqlReportRepository
@@ -23,7 +23,7 @@ Progress = Callable[[int, int], None]
 
 async def month_cases(
     reports: SqlReportRepository, month: ReportMonth, on_progress: Progress | None = None
-) -> AsyncIterator[Case]:
+) -> AsyncIterator[CaseFile]:
     """Every case the month touches, in id order, reporting progress per chunk."""
     total = await reports.count_cases_in(month)
     done, after = 0, ""
@@ -33,10 +33,10 @@ async def month_cases(
         chunk = await reports.cases_in(month, after, CHUNK)
         if not chunk:
             return
-        for case in chunk:
-            yield case
+        for file in chunk:
+            yield file
         done += len(chunk)
-        after = chunk[-1].case_id
+        after = chunk[-1].case.case_id
         if on_progress:
             on_progress(min(done, total), total)
 
@@ -49,7 +49,7 @@ async def build_monthly_report(
 ) -> MonthlyReport:
     async with engine.connect() as conn:
         reports = SqlReportRepository(conn)
-        cases = [case async for case in month_cases(reports, month, on_progress)]
+        cases = [file.case async for file in month_cases(reports, month, on_progress)]
         bookings = await reports.bookings_in(month)
         capacities = await reports.capacities()
     return monthly_report(month, cases, bookings, capacities, now)

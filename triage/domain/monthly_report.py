@@ -205,16 +205,34 @@ def shelter_figures(
     return figures
 
 
-def _all_signals(case: Case) -> list[tuple[datetime, str, str]]:
-    """(recorded at, type, source) of each signal the case's history records, once each."""
+@dataclass(frozen=True)
+class RecordedSignal:
+    """A signal as the case's history recorded it: when triage took it in, and what it was."""
+
+    signal_id: str
+    at: datetime
+    type: str
+    source: str
+
+
+def recorded_signals(case: Case) -> list[RecordedSignal]:
+    """Each signal the case's history records, once, in the order it came."""
     seen: set[str] = set()
     found = []
     for line in case.history:
         signal_id = line.detail.get("signal_id")
         if line.kind in SIGNAL_LINES and signal_id and signal_id not in seen:
             seen.add(signal_id)
-            found.append((line.at, str(line.detail["type"]), str(line.detail["source"])))
+            found.append(
+                RecordedSignal(
+                    str(signal_id), line.at, str(line.detail["type"]), str(line.detail["source"])
+                )
+            )
     return found
+
+
+def _all_signals(case: Case) -> list[tuple[datetime, str, str]]:
+    return [(s.at, s.type, s.source) for s in recorded_signals(case)]
 
 
 def _signals_in(case: Case, month: ReportMonth) -> list[tuple[datetime, str, str]]:
