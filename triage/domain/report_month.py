@@ -56,6 +56,22 @@ class ReportMonth:
     def next(self) -> ReportMonth:
         return ReportMonth(self.year + self.month // 12, self.month % 12 + 1)
 
+    def previous(self) -> ReportMonth:
+        return ReportMonth(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+    @classmethod
+    def of(cls, moment: datetime) -> ReportMonth:
+        """The month `moment` falls in, in Amsterdam."""
+        local = moment.astimezone(AMSTERDAM)
+        return cls(local.year, local.month)
+
+    def last(self, count: int) -> list[ReportMonth]:
+        """The `count` months ending with this one, oldest first."""
+        months = [self]
+        while len(months) < count:
+            months.insert(0, months[0].previous())
+        return months
+
     @property
     def start(self) -> datetime:
         """The first moment of the month in Amsterdam (inclusive)."""
