@@ -94,6 +94,12 @@ async def test_ddas_words_are_taken_and_the_month_exports_as_a_valid_uitwisselmo
     to_stdout = cli("export", "ddas", "--month", month, data=stack.data_dir, **env)
     assert to_stdout.returncode == 0, to_stdout.stderr
     assert orjson.loads(to_stdout.stdout)["startdatumLevering"] == f"{month}-01"
+    audit = cli("audit", "export", data=stack.data_dir, **env)
+    exports = [
+        e for e in map(orjson.loads, audit.stdout.splitlines()) if e["action"] == "ddas.exported"
+    ]
+    assert exports[-1]["subject"] == month and exports[-1]["actor"]["kind"] == "cli"
+    assert exports[-1]["details"]["signals"] == len(levering["vroegsignalen"])
 
 
 def test_export_refuses_a_bad_month_and_a_missing_municipality(tmp_path: Path) -> None:
