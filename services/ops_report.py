@@ -3,6 +3,8 @@ the same computation as GET /v1/reports/monthly (no personal data: types and out
 
 from __future__ import annotations
 
+import time
+import weakref
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Final
@@ -16,14 +18,30 @@ from triage.domain.report_month import ReportMonth
 from triage.report_service import build_monthly_reports
 
 MONTHS: Final = 6
+FRESH_FOR_S: Final = 60.0
+"""The console is reloaded often; six months of cases are read at most once a minute."""
+_recent: weakref.WeakKeyDictionary[AsyncEngine, tuple[float, list[MonthlyReport]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 async def monthly_charts(engine: AsyncEngine, t: Translator, now: datetime) -> list[Chart]:
-    reports = await build_monthly_reports(engine, ReportMonth.of(now).last(MONTHS), now)
+    reports = await _reports(engine, now)
     return [
         _chart(t, "report-types", "ops.report.by_type", reports, lambda r: r.signals_by_type),
         _chart(t, "report-outcomes", "ops.report.outcomes", reports, lambda r: r.outcomes),
     ]
+
+
+async def _reports(engine: AsyncEngine, now: datetime) -> list[MonthlyReport]:
+    months = ReportMonth.of(now).last(MONTHS)
+    kept = _recent.get(engine)
+    fresh = kept is not None and time.monotonic() - kept[0] < FRESH_FOR_S
+    if kept is not None and fresh and [r.month for r in kept[1]] == months:
+        return kept[1]
+    reports = await build_monthly_reports(engine, months, now)
+    _recent[engine] = (time.monotonic(), reports)
+    return reports
 
 
 def _chart(

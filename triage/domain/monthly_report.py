@@ -130,15 +130,17 @@ def monthly_report(
     }
     scored: dict[str, dict[str, list[Case]]] = {"district": defaultdict(list), "source": {}}
     for case in cases:
-        signals = _signals_in(case, month)
-        for _, type_, source in signals:
+        recorded = recorded_signals(case)
+        signals = [s for s in recorded if month.holds(s.at)]
+        for s in signals:
+            type_, source = s.type, s.source
             by_type[type_] += 1
             by_source[source] += 1
             if type_ in evictions:
                 evictions[type_][_minors_bucket(case.household.minors)] += 1
         if signals:
             households.add(case.household_pseudonym)
-        if _evicted_without_plan(case, month):
+        if _evicted_without_plan(case, signals):
             evicted_without_plan += 1
         if case.closed_at is not None and month.holds(case.closed_at):
             closed += 1
@@ -154,7 +156,7 @@ def monthly_report(
         if first is not None:
             days_to_first.append(working_days_until(local_date(case.opened_at), local_date(first)))
         scored["district"][case.household.district or "unknown"].append(case)
-        for source in {s for _, _, s in _all_signals(case)}:
+        for source in {s.source for s in recorded}:
             scored["source"].setdefault(source, []).append(case)
     return MonthlyReport(
         month=month,
@@ -231,14 +233,6 @@ def recorded_signals(case: Case) -> list[RecordedSignal]:
     return found
 
 
-def _all_signals(case: Case) -> list[tuple[datetime, str, str]]:
-    return [(s.at, s.type, s.source) for s in recorded_signals(case)]
-
-
-def _signals_in(case: Case, month: ReportMonth) -> list[tuple[datetime, str, str]]:
-    return [s for s in _all_signals(case) if month.holds(s[0])]
-
-
 def _minors_bucket(minors: int | None) -> str:
     if minors is None:
         return "minors_unknown"
@@ -249,17 +243,15 @@ def _by_minors(counted: Counter[str]) -> Eviction3:
     return Eviction3(counted["with_minors"], counted["without_minors"], counted["minors_unknown"])
 
 
-def _evicted_without_plan(case: Case, month: ReportMonth) -> bool:
+def _evicted_without_plan(case: Case, of_month: Sequence[RecordedSignal]) -> bool:
     """An executed eviction recorded in the month for a family that had no housing plan yet
     (reason FAMILY_EVICTED_WITHOUT_PLAN, CONTRACT §8)."""
     if not is_family(case.household):
         return False
-    for at, type_, _ in _signals_in(case, month):
-        if type_ == "eviction_executed" and not any(
-            p.recorded_at <= at for p in case.housing_plans
-        ):
-            return True
-    return False
+    return any(
+        s.type == "eviction_executed" and not any(p.recorded_at <= s.at for p in case.housing_plans)
+        for s in of_month
+    )
 
 
 def _score_group(cases: list[Case]) -> ScoreGroup:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
+from functools import cached_property
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -72,14 +73,14 @@ class ReportMonth:
             months.insert(0, months[0].previous())
         return months
 
-    @property
+    @cached_property
     def start(self) -> datetime:
-        """The first moment of the month in Amsterdam (inclusive)."""
-        return datetime.combine(self.first_day, time(0), tzinfo=AMSTERDAM)
+        """The first moment of the month in Amsterdam (inclusive), as UTC."""
+        return datetime.combine(self.first_day, time(0), tzinfo=AMSTERDAM).astimezone(UTC)
 
-    @property
+    @cached_property
     def end(self) -> datetime:
-        """The first moment of the next month (exclusive)."""
+        """The first moment of the next month (exclusive), as UTC."""
         return self.next().start
 
     def holds(self, moment: datetime) -> bool:
