@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from triage.case_file import CaseFile
 from triage.case_rows import case_file_from_row
 from triage.domain.deadlines import local_date
-from triage.domain.monthly_report import ShelterBookingFact
 from triage.domain.report_month import ReportMonth
+from triage.domain.shelter_figures import ShelterBookingFact
 from triage.tables import cases, shelter_bookings, shelter_units
 
 

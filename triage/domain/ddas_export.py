@@ -23,7 +23,7 @@ from triage.domain.case import Case
 from triage.domain.ddas import case_result, contact_kind, dagdeel
 from triage.domain.deadlines import local_date
 from triage.domain.feedback import PICKED_UP_OUTCOMES
-from triage.domain.monthly_report import recorded_signals
+from triage.domain.recorded_signals import recorded_signals
 from triage.domain.report_month import ReportMonth
 from triage.domain.signals import SignalFact
 

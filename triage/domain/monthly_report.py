@@ -10,59 +10,20 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from statistics import median
 
 from shared.vocabulary import PRIORITIES, Priority
 from triage.domain.case import Case
 from triage.domain.deadlines import local_date, working_days_until
 from triage.domain.families import is_family
+from triage.domain.recorded_signals import RecordedSignal, recorded_signals
 from triage.domain.report_month import ReportMonth
-
-SIGNAL_LINES = frozenset(
-    {"opened", "signal_added", "signal_repeated", "signal_resolved", "resolution_ignored"}
-)
-"""History lines that record a signal (each carries its id, type and source)."""
+from triage.domain.shelter_figures import ShelterBookingFact, ShelterUnitFigures, shelter_figures
 
 
 @dataclass(frozen=True)
-class ShelterBookingFact:
-    """A crisis shelter booking as the report reads it: which unit, from when to when."""
-
-    facility: str
-    unit: str
-    from_date: date
-    until_date: date | None
-    released_on: date | None
-
-    def nights_in(self, month: ReportMonth) -> int:
-        """Nights the unit was held within `month` (the night of the last day counts until it
-        is released or the booking ends)."""
-        ends = [d for d in (self.until_date, self.released_on) if d is not None]
-        end = min(ends) if ends else month.last_day + timedelta(days=1)
-        start = max(self.from_date, month.first_day)
-        stop = min(end, month.last_day + timedelta(days=1))
-        return max(0, (stop - start).days)
-
-
-@dataclass(frozen=True)
-class ShelterUnitFigures:
-    facility: str
-    unit: str
-    capacity: int | None
-    bookings_started: int
-    households: int
-    nights: int
-
-    def occupancy(self, days: int) -> float | None:
-        """Share of the unit's nights taken; None without a fixed capacity."""
-        if not self.capacity:
-            return None
-        return round(self.nights / (self.capacity * days), 3)
-
-
-@dataclass(frozen=True)
-class Eviction3:
+class EvictionsByMinors:
     """Counted by what the household's minors are known to be."""
 
     with_minors: int = 0
@@ -91,8 +52,8 @@ class MonthlyReport:
     first_contact_within_deadline: int
     median_working_days_to_first_attempt: float | None
     outcomes: dict[str, int]
-    eviction_orders: Eviction3
-    evictions_executed: Eviction3
+    eviction_orders: EvictionsByMinors
+    evictions_executed: EvictionsByMinors
     families_evicted_without_plan: int
     shelter: list[ShelterUnitFigures]
     repeat_households: int
@@ -181,66 +142,14 @@ def monthly_report(
     )
 
 
-def shelter_figures(
-    month: ReportMonth,
-    bookings: Sequence[ShelterBookingFact],
-    capacities: dict[tuple[str, str], int | None],
-) -> list[ShelterUnitFigures]:
-    """Per unit kind: bookings that started in the month, households sheltered, nights held."""
-    figures = []
-    keys = sorted(set(capacities) | {(b.facility, b.unit) for b in bookings})
-    for facility, unit in keys:
-        mine = [b for b in bookings if (b.facility, b.unit) == (facility, unit)]
-        nights = [b.nights_in(month) for b in mine]
-        figures.append(
-            ShelterUnitFigures(
-                facility=facility,
-                unit=unit,
-                capacity=capacities.get((facility, unit)),
-                bookings_started=sum(
-                    month.first_day <= b.from_date <= month.last_day for b in mine
-                ),
-                households=sum(n > 0 for n in nights),
-                nights=sum(nights),
-            )
-        )
-    return figures
-
-
-@dataclass(frozen=True)
-class RecordedSignal:
-    """A signal as the case's history recorded it: when triage took it in, and what it was."""
-
-    signal_id: str
-    at: datetime
-    type: str
-    source: str
-
-
-def recorded_signals(case: Case) -> list[RecordedSignal]:
-    """Each signal the case's history records, once, in the order it came."""
-    seen: set[str] = set()
-    found = []
-    for line in case.history:
-        signal_id = line.detail.get("signal_id")
-        if line.kind in SIGNAL_LINES and signal_id and signal_id not in seen:
-            seen.add(signal_id)
-            found.append(
-                RecordedSignal(
-                    str(signal_id), line.at, str(line.detail["type"]), str(line.detail["source"])
-                )
-            )
-    return found
-
-
 def _minors_bucket(minors: int | None) -> str:
     if minors is None:
         return "minors_unknown"
     return "with_minors" if minors > 0 else "without_minors"
 
 
-def _by_minors(counted: Counter[str]) -> Eviction3:
-    return Eviction3(counted["with_minors"], counted["without_minors"], counted["minors_unknown"])
+def _by_minors(counted: Counter[str]) -> EvictionsByMinors:
+    return EvictionsByMinors(counted["with_minors"], counted["without_minors"], counted["minors_unknown"])
 
 
 def _evicted_without_plan(case: Case, of_month: Sequence[RecordedSignal]) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Final
 
-from triage.domain.monthly_report import Eviction3, MonthlyReport, ScoreGroup
+from triage.domain.monthly_report import EvictionsByMinors, MonthlyReport, ScoreGroup
 
 SMALL: Final = 5
 SUPPRESSED: Final = "<5"
@@ -28,7 +28,7 @@ def report_document(report: MonthlyReport, *, publish: bool = False) -> dict[str
     def derived(value: float | None, base: int) -> float | None:
         return None if publish and base < SMALL else value
 
-    def evictions(e: Eviction3) -> dict[str, Count]:
+    def evictions(e: EvictionsByMinors) -> dict[str, Count]:
         return {
             "with_minors": count(e.with_minors),
             "without_minors": count(e.without_minors),

@@ -11,9 +11,10 @@ from tests.unit.triage.triage_factories import POLICY, arrears, make_signal
 from triage.domain.case import Case, open_case
 from triage.domain.case_records import ContactAttempt
 from triage.domain.housing import HousingPlan
-from triage.domain.monthly_report import ShelterBookingFact, monthly_report
+from triage.domain.monthly_report import monthly_report
 from triage.domain.report_document import csv_rows, report_document
 from triage.domain.report_month import BadMonth, ReportMonth
+from triage.domain.shelter_figures import ShelterBookingFact
 from triage.domain.signals import Household
 
 NOVEMBER = ReportMonth(2026, 11)
