@@ -149,7 +149,9 @@ def _minors_bucket(minors: int | None) -> str:
 
 
 def _by_minors(counted: Counter[str]) -> EvictionsByMinors:
-    return EvictionsByMinors(counted["with_minors"], counted["without_minors"], counted["minors_unknown"])
+    return EvictionsByMinors(
+        counted["with_minors"], counted["without_minors"], counted["minors_unknown"]
+    )
 
 
 def _evicted_without_plan(case: Case, of_month: Sequence[RecordedSignal]) -> bool:
