@@ -5,6 +5,7 @@ them and a URI cannot be followed here: `adres` is the Adres itself (VERA Vastgo
 `postcode`, `huisnummer`, `huisletter`, `huisnummerToevoeging`, `woonplaats`) rather than a URI
 to it, and `vroegsignaal` carries what a Signalering has no field for (minors, adults, contacts,
 and details such as `amount_eur` of rent arrears), in the words of POST /v1/signals.
+`status`, `detailStatus` and `einddatum` are accepted and not read (an end is a `resolved`).
 """
 
 from __future__ import annotations

@@ -167,3 +167,24 @@ def test_our_words_stay_valid_and_map_to_a_code_both_ways() -> None:
     assert channel_for("Telefoon") == ("phone", "Telefoon")
     with pytest.raises(KeyError):
         outcome_for("gave_up")
+
+
+def test_a_case_the_corporation_resolved_ends_as_paid_or_another_reason() -> None:
+    for reason, expected in (
+        ("payment_arrangement", "Inwoner heeft zelf al betaald/betalingsregeling getroffen"),
+        ("moved", "Niet opgepakt: andere reden"),
+    ):
+        first = arrears(800.0)
+        withdrawn = make_signal(
+            "resolved",
+            {"resolves": "rent_arrears", "reason": reason},
+            at=AT + timedelta(days=1),
+        )
+        case, signals = new_case(first, withdrawn)
+        assert (case.status, case.outcome) == ("closed", "resolved")
+        result = export((case, signals))
+        valid(result.document)
+        [zaak] = result.document["leveringen"][0]["vroegsignaalzaken"]
+        assert zaak["resultaat"] == expected
+        [signal] = result.document["leveringen"][0]["vroegsignalen"]  # `resolved` is not one
+        assert signal["ID"] == first.signal_id
