@@ -15,7 +15,7 @@ from shared.consuming import EventProcessor
 from shared.events import SIGNALS_TOPIC
 from shared.settings import Settings, SettingsError
 from shared.web.pages.templating import Pages
-from triage import api, shelter_api, usd_pages
+from triage import api, report_api, shelter_api, usd_pages
 from triage.consumer import SignalTriage
 from triage.domain.policy import PolicyError, default_policy_path, load_policy
 from triage.domain.policy_model import ScoringPolicy
@@ -28,7 +28,7 @@ from triage.domain.shelter import (
 from triage.shelter_repository import sync_units
 from triage.workers import reassess_over_time, watch_deadlines
 
-ROUTERS: list[APIRouter] = [api.router, shelter_api.router, usd_pages.router]
+ROUTERS: list[APIRouter] = [api.router, shelter_api.router, report_api.router, usd_pages.router]
 
 
 def register_pages(pages: Pages) -> None:

@@ -73,17 +73,22 @@ async def post_signal(
     request: Request, principal: SignalWriter, committer: CommitterDep
 ) -> Response:
     try:
-        signal = parse_signal(_json_body(await request.body()))
+        signal = parse_signal(json_body(await request.body()))
     except ValidationError as exc:
         SIGNALS_REJECTED.labels(source=principal.source).inc()
         raise ProblemError(
             422, "The signal is not valid; see errors.", field_errors(exc.errors())
         ) from None
-    with log_context(signal_id=str(signal.id), source=principal.source):
-        [intake] = await _accept(committer, principal.source, [signal])
+    return await answer_one(committer, principal.source, signal)
+
+
+async def answer_one(committer: SignalCommitter, source: str, signal: SignalIn) -> Response:
+    """Stores one valid signal and answers as CONTRACT §2: 202, a 200 replay, or 409."""
+    with log_context(signal_id=str(signal.id), source=source):
+        [intake] = await _accept(committer, source, [signal])
         log.info("signal %s %s", intake.id, intake.verdict)
     if intake.verdict == "conflict":
-        SIGNALS_REJECTED.labels(source=principal.source).inc()
+        SIGNALS_REJECTED.labels(source=source).inc()
         raise ProblemError(409, f"Signal {intake.id} was already accepted with another body.")
     if intake.verdict == "duplicate":
         return json_response(accepted_document(intake), headers={"Idempotent-Replayed": "true"})
@@ -102,7 +107,7 @@ async def post_batch(
 ) -> BatchResult:
     """Each item is judged on its own: valid ones are accepted even when others are rejected."""
     try:
-        body = BatchIn.model_validate(_json_body(await request.body()))
+        body = BatchIn.model_validate(json_body(await request.body()))
     except ValidationError as exc:
         raise ProblemError(
             422, "The batch is not valid; see errors.", field_errors(exc.errors())
@@ -204,7 +209,7 @@ def _parse_items(
     return results, valid
 
 
-def _json_body(raw: bytes) -> Any:
+def json_body(raw: bytes) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

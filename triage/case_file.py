@@ -19,6 +19,7 @@ from shared.case_document import (
 )
 from shared.case_housing import EvictionRecord, HousingPlanRecord, ShelterBookingRecord
 from triage.domain.case import Case
+from triage.domain.ddas import case_result, contact_kind, dagdeel
 from triage.domain.deadlines import local_date
 from triage.domain.housing import HousingPlan
 from triage.domain.signals import SignalFact
@@ -91,10 +92,18 @@ def case_document(file: CaseFile, now: datetime) -> CaseDocument:
         signals=[_signal_fields(s, s.signal_id in open_ids) for s in recent],
         signals_total=len(file.signals),
         contact_attempts=[
-            {"id": c.id, "channel": c.channel, "reached": c.reached, "at": c.at}
+            {
+                "id": c.id,
+                "channel": c.channel,
+                "reached": c.reached,
+                "at": c.at,
+                "kind": contact_kind(c.channel, c.kind),
+                "dagdeel": c.dagdeel or dagdeel(c.at),
+            }
             for c in case.contact_attempts
         ],
         outcome=case.outcome,
+        ddas_result=case_result(case),
         history=[
             {"at": h.at, "kind": h.kind, "detail": dict(h.detail)}
             for h in case.history[-RECENT_HISTORY:]

@@ -18,6 +18,7 @@ from shared.vocabulary import (
     SignalType,
     UsdOutcome,
 )
+from triage.domain.ddas import ContactKind, Dagdeel, Eindresultaat
 from triage.work_queue import QueuedCase
 
 
@@ -40,11 +41,21 @@ class ContactAttemptIn(BaseModel):
     id: UUID | None = Field(
         None, description="Your id for the attempt: posting the same id again changes nothing."
     )
-    channel: ContactChannel
+    channel: ContactChannel | ContactKind = Field(
+        description="Our channel, or a DDAS contactsoort (v1.2): `Brief`, `Telefoon`, `Mail`, "
+        "`SMS/Whatsapp`, `Huisbezoek` and `Overige` are our six channels; `Kaartje` is kept on "
+        "`letter`, `Administratief`, `Afspraak op locatie` and `Onbekend` on `other`.",
+        examples=["phone", "Kaartje"],
+    )
     reached: StrictBool
     at: UtcDateTime = Field(
         description="When it happened; more than 5 minutes ahead of the server's clock is 422.",
         examples=["2026-11-03T10:15:00+01:00"],
+    )
+    dagdeel: Dagdeel | None = Field(
+        None,
+        description="DDAS dagdeel; absent: from `at` (Amsterdam time: Ochtend before 12, Middag "
+        "before 18, else Avond).",
     )
 
 
@@ -73,7 +84,11 @@ class OutcomeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    outcome: UsdOutcome
+    outcome: UsdOutcome | Eindresultaat = Field(
+        description="Our word, or one of the 16 DDAS Eindresultaat codes (v1.2), which maps to "
+        "a word: see `triage.domain.ddas` and the README for the table both ways.",
+        examples=["help_accepted", "Vervolghulp en/of verwijzing financieel"],
+    )
 
 
 class CaseSummary(BaseModel):
