@@ -203,6 +203,9 @@ class Traffic:
                 self.answers[response.status_code] += 1
                 if response.is_success:
                     return response
+                if response.status_code == 503:
+                    assert response.headers["content-type"] == "application/problem+json"
+                    assert int(response.headers["retry-after"]) >= 1
                 if response.status_code < 500 and response.status_code != 429:
                     raise AssertionError(f"{path} answered {response.status_code}: {response.text}")
             except httpx.HTTPError:
@@ -242,6 +245,7 @@ class Pipeline:
     env: dict[str, str]
     processes: dict[str, VroegsignaalProcess] = field(default_factory=dict)
     key: str = ""
+    detail: str = ""
 
     @property
     def dsn(self) -> str:
@@ -280,7 +284,10 @@ class Pipeline:
         """The end state of CONTRACT §2–5 after any fault, or AssertionError naming what is not."""
         await eventually(lambda: self._each_in_one_case(acked), WAIT_S, 0.5)
         await eventually(self._no_lag, WAIT_S, 0.5)
-        await eventually(self._every_change_delivered, WAIT_S, 0.5)
+        try:
+            await eventually(self._every_change_delivered, WAIT_S, 0.5)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}: {self.detail}") from None
         self._one_webhook_id_per_change()
         await self._nobody_stuck()
 
@@ -318,6 +325,8 @@ class Pipeline:
             )
         }
         assert "dead" not in states, f"dead letters: {states}"
+        missing = sorted(changes - delivered)
+        self.detail = f"{len(missing)} changes not delivered {missing[:3]}, deliveries {states}"
         return bool(changes) and changes <= delivered and set(states) == {"delivered"}
 
     def _one_webhook_id_per_change(self) -> None:
