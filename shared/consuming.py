@@ -15,11 +15,11 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from pydantic import ValidationError
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.bus import BusUnavailable, Consumer, Record
 from shared.cloudevent import CloudEvent, EnvelopeError
+from shared.db import database_away
 from shared.inbox import first_deliveries
 from shared.loops import Backoff, run_forever, wait_until
 from shared.observability import EVENTS_CONSUMED, EVENTS_REJECTED
@@ -42,9 +42,11 @@ transaction, so they are neither retried nor lost."""
 def is_transient(exc: BaseException) -> bool:
     """Failures that say nothing about the record: the database or bus is away, or a race that
     a retry resolves (an exception class may declare `transient = True`)."""
-    return isinstance(
-        exc, OSError | TimeoutError | BusUnavailable | OperationalError | InterfaceError
-    ) or bool(getattr(exc, "transient", False))
+    return (
+        database_away(exc)
+        or isinstance(exc, BusUnavailable)
+        or bool(getattr(exc, "transient", False))
+    )
 
 
 class UnreadableEvent(ValueError):

@@ -10,6 +10,7 @@ import orjson
 from sqlalchemy import BigInteger, ColumnElement, DateTime, Integer, MetaData, case, event, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql import Insert
 from sqlalchemy.sql.schema import Table
@@ -104,3 +105,23 @@ def as_utc(value: datetime | str) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+_OUTAGE_SQLSTATES = ("08", "57")
+"""Connection exceptions, and operator intervention (the server shutting down or starting up)."""
+
+
+def database_away(exc: BaseException) -> bool:
+    """The database cannot be reached or is restarting: says nothing about the statement, so a
+    retry (later) is right. asyncpg's "shutting down" and "starting up" errors come through
+    SQLAlchemy as a bare DBAPIError/InternalError, recognised by their SQLSTATE class."""
+    if isinstance(exc, OSError | TimeoutError | OperationalError | InterfaceError):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        for cause in (exc.orig, getattr(exc.orig, "__cause__", None)):
+            state = getattr(cause, "sqlstate", None)
+            if isinstance(state, str) and state.startswith(_OUTAGE_SQLSTATES):
+                return True
+    return False

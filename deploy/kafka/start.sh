@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Start a single-node Kafka (KRaft, combined broker+controller) on 127.0.0.1 for tests.
 # Jars come from Maven Central via ./pom.xml; all runtime data lives in <repo>/var/test-infra/kafka.
-# Env: KAFKA_PORT (default 9092), KAFKA_CONTROLLER_PORT (default 9093).
+# Env: KAFKA_PORT (default 9092), KAFKA_CONTROLLER_PORT (default 9093), KAFKA_DATA_DIR.
 # Prints KAFKA_BOOTSTRAP=127.0.0.1:<port> once the broker answers metadata requests.
 # Idempotent: a no-op (apart from that line) when a broker already answers on the port.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-DATA="$REPO/var/test-infra/kafka"
+DATA="${KAFKA_DATA_DIR:-$REPO/var/test-infra/kafka}"   # KAFKA_DATA_DIR: a second broker (fault tests)
 PORT="${KAFKA_PORT:-9092}"
 CPORT="${KAFKA_CONTROLLER_PORT:-9093}"
 BOOTSTRAP="127.0.0.1:$PORT"

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-PIDFILE="$HERE/../../var/test-infra/kafka/kafka.pid"
+PIDFILE="${KAFKA_DATA_DIR:-$HERE/../../var/test-infra/kafka}/kafka.pid"
 
 case "${1:-}" in
   "") sig=TERM ;;

@@ -58,7 +58,7 @@ SQL
 
 if "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT"; then ensure_dbs; exit 0; fi
 
-BASE="$REPO/var/test-infra/postgres"
+BASE="${PG_BASE_DIR:-$REPO/var/test-infra/postgres}"   # PG_BASE_DIR: a second cluster (fault tests)
 mkdir -p "$BASE"
 if [[ $EUID -eq 0 ]]; then chown postgres: "$BASE"; fi
 # Fallback when the owner cannot reach the repo folder, or the socket path would exceed the 107-byte limit.

@@ -5,7 +5,13 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PORT="${PG_PORT:-55432}"
 
-for PGDATA in "$HERE/../../var/test-infra/postgres/data" "/tmp/vroegsignaal-pg-$PORT/data"; do
+# PG_BASE_DIR (a second cluster, for fault tests) names the one cluster to stop.
+if [[ -n "${PG_BASE_DIR:-}" ]]; then
+  dirs=("$PG_BASE_DIR/data")
+else
+  dirs=("$HERE/../../var/test-infra/postgres/data" "/tmp/vroegsignaal-pg-$PORT/data")
+fi
+for PGDATA in "${dirs[@]}"; do
   [[ -f "$PGDATA/postmaster.pid" ]] || continue
   PG_CTL="$(ls -d /usr/lib/postgresql/"$(cat "$PGDATA/PG_VERSION")"/bin/pg_ctl 2>/dev/null || command -v pg_ctl)" \
     || { echo "postgres/stop.sh: pg_ctl not found" >&2; exit 1; }

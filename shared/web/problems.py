@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.db import database_away
 from shared.vocabulary import SIGNAL_TYPES
 
 PROBLEM_JSON = "application/problem+json"
@@ -132,6 +133,13 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> Response:
+        if database_away(exc):
+            # The database (or another server) is away: nothing was stored, a retry is safe.
+            return problem_response(
+                503,
+                "A server this service needs is unreachable; retry (retries are safe).",
+                headers={"Retry-After": "1"},
+            )
         return problem_response(
             500, "An unexpected error occurred; please retry. Retries are safe (idempotent)."
         )
