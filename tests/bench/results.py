@@ -91,7 +91,7 @@ def triage_rows(t: TriageFigures) -> list[Row]:
             target="≥ 3,000/s",
             met=t.ours_per_s >= 3000,
         ),
-        Row("triage ÷ raw consume loop", ratio, target="≥ 0.5×", met=ratio >= 0.5, digits=2),
+        Row("triage ÷ raw consume loop", ratio, target="≥ 0.5×", met=ratio >= 0.5, digits=3),
         Row(
             "triage: events recorded in inbox",
             t.inbox_rows,
