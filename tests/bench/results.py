@@ -93,6 +93,11 @@ def triage_rows(t: TriageFigures) -> list[Row]:
         ),
         Row("triage ÷ raw consume loop", ratio, target="≥ 0.5×", met=ratio >= 0.5, digits=3),
         Row(
+            "triage: worker CPU per signal (µs); baseline: raw consume loop",
+            t.ours_cpu_us,
+            t.raw_cpu_us,
+        ),
+        Row(
             "triage: events recorded in inbox",
             t.inbox_rows,
             t.signals,
