@@ -80,7 +80,7 @@ class NotificationRepository:
     async def add_notifications(self, stored: Sequence[StoredNotification]) -> set[str]:
         """Stores the new ones and returns their ids; one stored before is left as it was."""
         insert = insert_ignoring_conflicts(self._conn, notifications).returning(notifications.c.id)
-        rows = [dataclasses.asdict(n) for n in stored]
+        rows = [{name: getattr(n, name) for name in _STORED} for n in stored]  # flat: no asdict
         return set((await self._conn.execute(insert, rows)).scalars()) if rows else set()
 
     async def add_deliveries(self, deliveries: Sequence[Delivery]) -> None:

@@ -18,12 +18,14 @@ from pathlib import Path
 from tests.bench.infra import OUT, REPO, prepare_database, servers_from_env
 from tests.bench.ingest_bench import LoadPlan, bench_ingest
 from tests.bench.latency_bench import LatencyPlan, bench_latency
+from tests.bench.national_bench import bench_national
 from tests.bench.notifier_bench import bench_deliveries
 from tests.bench.report import Row, markdown_table
 from tests.bench.results import (
     delivery_rows,
     ingest_rows,
     latency_rows,
+    national_rows,
     notes,
     notifier_notes,
     triage_rows,
@@ -63,7 +65,7 @@ async def run(args: argparse.Namespace) -> tuple[str, bool]:
         grace_s=args.latency_grace,
         idle_timeout_s=args.idle_timeout,
     )
-    ingest = triage = deliveries = latency = None
+    ingest = triage = deliveries = latency = national = None
     rows: list[Row] = []
     failures: list[str] = []
     if args.only in (None, "ingest"):
@@ -110,6 +112,21 @@ async def run(args: argparse.Namespace) -> tuple[str, bool]:
             logging.exception("end-to-end latency benchmark failed")
             rows.append(Row("end to end latency", None, target="runs", met=False))
             failures.append(f"end to end failed: {type(exc).__name__}: {exc}")
+    if args.only in (None, "national"):
+        print(f"bench: national month, {args.national_signals:,} signals", file=sys.stderr)
+        try:
+            national = await bench_national(
+                servers,
+                run_id,
+                args.national_signals,
+                args.national_timeout,
+                args.force_shared_topic,
+            )
+            rows += national_rows(national)
+        except Exception as exc:
+            logging.exception("national month benchmark failed")
+            rows.append(Row("national month", None, target="runs", met=False))
+            failures.append(f"national month failed: {type(exc).__name__}: {exc}")
     header = (
         f"## Vroegsignaal benchmark {datetime.now(UTC):%Y-%m-%d %H:%M} UTC "
         f"(run {run_id}, rev {revision()}, {os.cpu_count()} cores, "
@@ -125,6 +142,7 @@ async def run(args: argparse.Namespace) -> tuple[str, bool]:
         f"{latency_plan.warmup_s:g} s warm-up + {latency_plan.duration_s:g} s."
     )
     lines = failures + notes(ingest, triage) + notifier_notes(deliveries, latency)
+    lines += national.notes if national else []
     extra = "".join(f"\n- {line}" for line in lines)
     return f"{header}\n\n{markdown_table(rows)}\n{extra}\n", not failures
 
@@ -133,7 +151,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
     parser.add_argument(
         "--only",
-        choices=["ingest", "triage", "notifier", "deliveries", "latency"],
+        choices=["ingest", "triage", "notifier", "deliveries", "latency", "national"],
         help="one phase; notifier = deliveries and latency (end to end)",
     )
     parser.add_argument("--concurrency", type=int, default=32)
@@ -158,6 +176,15 @@ def main() -> int:
         "--notifier-profile",
         type=Path,
         help="write a pyinstrument profile of the delivery run here (pip install pyinstrument)",
+    )
+    parser.add_argument(
+        "--national-signals",
+        type=int,
+        default=10_000,
+        help="national month: signals posted (issue 9's full month: 85000)",
+    )
+    parser.add_argument(
+        "--national-timeout", type=float, default=900, help="seconds for the last webhook"
     )
     parser.add_argument("--latency-rate", type=float, default=200, help="signals/s")
     parser.add_argument("--latency-duration", type=float, default=20, help="seconds measured")
@@ -184,7 +211,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
-    report, completed = asyncio.run(asyncio.wait_for(run(args), 1200))
+    report, completed = asyncio.run(asyncio.wait_for(run(args), 1200 + args.national_timeout))
     print(report)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.md").write_text(report)

@@ -7,7 +7,7 @@ Working days skip weekends and the public holidays of `holidays.country_holidays
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,7 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _dutch_holidays(day.year)
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for the same few days all day long
 def add_working_days(start: date, count: int) -> date:
     """The `count`-th working day after `start` (start itself never counts)."""
     day = start
@@ -40,6 +41,7 @@ def add_working_days(start: date, count: int) -> date:
     return day
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for the same few days all day long
 def subtract_working_days(end: date, count: int) -> date:
     """The working day `count` working days before `end` (`end` itself never counts)."""
     day = end
@@ -51,6 +53,7 @@ def subtract_working_days(end: date, count: int) -> date:
     return day
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for the same few days all day long
 def working_days_until(today: date, day: date) -> int:
     """Working days after `today` up to and including `day`; 0 when `day` is today or past."""
     count, current = 0, today
