@@ -50,14 +50,6 @@ _NL = {
     "ops.report.more": "Alle cijfers (json, csv, publicatie): "
     "GET /v1/reports/monthly?month=JJJJ-MM "
     "of vroegsignaal report --month JJJJ-MM.",
-    "outcome.help_accepted": "hulp aanvaard",
-    "outcome.help_declined": "hulp geweigerd",
-    "outcome.not_reached": "niet bereikt",
-    "outcome.already_in_care": "al in zorg",
-    "outcome.repeated_signal": "herhaalde melding",
-    "outcome.not_resident": "geen inwoner",
-    "outcome.closed_other": "andere reden",
-    "outcome.resolved": "opgelost door verhuurder",
     "ops.delivered": "afgeleverd",
     "ops.failed": "mislukt",
     "ops.cases": "Open zaken per prioriteit en termijn",
@@ -147,14 +139,6 @@ _EN = {
     "ops.report.more": "All figures (json, csv, publication): "
     "GET /v1/reports/monthly?month=YYYY-MM "
     "or vroegsignaal report --month YYYY-MM.",
-    "outcome.help_accepted": "help accepted",
-    "outcome.help_declined": "help declined",
-    "outcome.not_reached": "not reached",
-    "outcome.already_in_care": "already in care",
-    "outcome.repeated_signal": "repeated signal",
-    "outcome.not_resident": "not a resident",
-    "outcome.closed_other": "other reason",
-    "outcome.resolved": "resolved by the landlord",
     "ops.delivered": "delivered",
     "ops.failed": "failed",
     "ops.cases": "Open cases by priority and deadline",

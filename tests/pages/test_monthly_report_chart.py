@@ -46,7 +46,7 @@ async def test_the_console_charts_this_month_s_signals_and_outcomes(
     assert bar is not None and int(bar.group(1)) == 2
     outcome = re.search(r'data-series="not_reached" data-day="[^"]+" data-count="(\d+)"', page.text)
     assert outcome is not None and int(outcome.group(1)) == 1
-    assert "niet bereikt" in page.text  # the legend in Dutch
+    assert "Niet bereikt" in page.text  # the legend in Dutch
     assert str(month.last(6)[0]) in page.text  # six months on the axis and in the table
     assert "Closed cases per month, by outcome" in english.text
     for personal in PII:

@@ -71,7 +71,11 @@ class Catalog:
         if missing:
             raise ValueError(f"messages without a translation: {sorted(missing)}")
         for lang in LANGS:
-            self.messages[lang].update(messages[lang])
+            known = self.messages[lang]
+            clashes = sorted(k for k, v in messages[lang].items() if known.get(k, v) != v)
+            if clashes:
+                raise ValueError(f"{lang} messages defined again with another text: {clashes}")
+            known.update(messages[lang])
 
     def translator(self, lang: Lang) -> Translator:
         return Translator(lang, self.messages[lang])

@@ -1,9 +1,18 @@
-"""The words of the generic pages (layout, sign-in, errors, docs), in Dutch and English."""
+"""The words of the generic pages (layout, sign-in, errors, docs) and of the domain every page
+shows (outcomes), in Dutch and English."""
 
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
     "nl": {
+        "outcome.help_accepted": "Hulp aanvaard",
+        "outcome.help_declined": "Hulp afgewezen",
+        "outcome.not_reached": "Niet bereikt",
+        "outcome.already_in_care": "Al in beeld bij hulpverlening",
+        "outcome.repeated_signal": "Herhaald signaal",
+        "outcome.not_resident": "Woont er niet (meer)",
+        "outcome.closed_other": "Anders afgesloten",
+        "outcome.resolved": "Opgelost door de corporatie",
         "brand": "Vroegsignaal",
         "brand.tagline": "Vroegsignalering voor gemeenten",
         "skip": "Naar de inhoud",
@@ -54,6 +63,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "table.empty": "Niets te tonen.",
     },
     "en": {
+        "outcome.help_accepted": "Help accepted",
+        "outcome.help_declined": "Help declined",
+        "outcome.not_reached": "Not reached",
+        "outcome.already_in_care": "Already in care",
+        "outcome.repeated_signal": "Repeated signal",
+        "outcome.not_resident": "Does not live there (any more)",
+        "outcome.closed_other": "Closed otherwise",
+        "outcome.resolved": "Resolved by the corporation",
         "brand": "Vroegsignaal",
         "brand.tagline": "Early signalling for municipalities",
         "skip": "Skip to content",
