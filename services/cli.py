@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--lang", choices=["nl", "en"], default="nl")
     register = policy.add_parser("register", help="draft Algoritmeregister entry")
     register.add_argument("--format", choices=["md", "json"], default="md", dest="output_format")
+    replay_case = policy.add_parser("replay", help="recompute a case's decisions; exit 0 if same")
+    replay_case.add_argument("case_id")
     return parser
 
 
@@ -104,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             if args.action == "explain":
                 return policy_cli.explain(settings, args.lang)
+            if args.action == "replay":
+                return asyncio.run(policy_cli.replay(settings, args.case_id))
             return policy_cli.register(settings, args.output_format)
         if args.command == "db":
             from services.schema import upgrade

@@ -24,6 +24,7 @@ from triage.domain.shelter import (
     default_shelter_path,
     load_shelter,
 )
+from triage.policy_repository import keep_policy_version
 from triage.shelter_repository import sync_units
 from triage.workers import reassess_over_time, watch_deadlines
 
@@ -33,12 +34,14 @@ ROUTERS: list[APIRouter] = [api.router, shelter_api.router]
 @dataclass(frozen=True)
 class TriageSetup:
     policy: ScoringPolicy
+    policy_text: str
     shelter: ShelterCatalog
 
 
 @cache
 def _load(policy_file: Path, shelter_file: Path) -> TriageSetup:
-    return TriageSetup(load_policy(policy_file), load_shelter(shelter_file))
+    policy = load_policy(policy_file)
+    return TriageSetup(policy, policy_file.read_text(encoding="utf-8"), load_shelter(shelter_file))
 
 
 def triage_setup(settings: Settings) -> TriageSetup:
@@ -70,6 +73,10 @@ def start_triage_workers(runtime: Runtime) -> None:
     )
     runtime.processors.append(processor)
     runtime.spawn("shelter-units", sync_units(runtime.engine, setup.shelter))
+    runtime.spawn(
+        "policy-archive",
+        keep_policy_version(runtime.engine, setup.policy.version, setup.policy_text),
+    )
     runtime.spawn("triage", processor.run(runtime.stop))
     runtime.spawn(
         "deadline-watch", watch_deadlines(runtime.engine, runtime.stop, runtime.relay.wake)

@@ -13,7 +13,14 @@ from shared.web.auth import CaseReader, CaseWriter
 from shared.web.deps import VaultDep, WakeRelayDep
 from shared.web.problems import ProblemError
 from triage import casework_service, service
-from triage.schemas import CasePage, CaseSummary, ContactAttemptIn, HousingPlanIn, OutcomeIn
+from triage.schemas import (
+    CasePage,
+    CaseSummary,
+    ContactAttemptIn,
+    DecisionList,
+    HousingPlanIn,
+    OutcomeIn,
+)
 from triage.signal_pages import SignalPage
 from triage.web_deps import ERRORS, CasesDep, PolicyDep, case_problems
 from triage.work_queue import BadCursor, QueueFilter, QueueStatus
@@ -80,6 +87,18 @@ async def list_case_signals(
             return await service.case_signals(cases, case_id, cursor, limit)
         except BadCursor as exc:
             raise ProblemError(422, str(exc)) from None
+
+
+@router.get(
+    "/{case_id}/decisions",
+    response_model=DecisionList,
+    responses=ERRORS,
+    summary="Every assessment of the case: inputs (no contact data), policy version, time, "
+    "reasons and score, so each can be replayed",
+)
+async def list_case_decisions(case_id: str, _: CaseReader, cases: CasesDep) -> DecisionList:
+    with case_problems(case_id):
+        return DecisionList.of(case_id, await service.case_decisions(cases, case_id))
 
 
 @router.post(

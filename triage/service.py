@@ -223,6 +223,14 @@ async def case_signals(
     )
 
 
+async def case_decisions(begin: Transaction, case_id: str) -> list[Decision]:
+    """Every assessment of the case, oldest first; CaseNotFound for an unknown case."""
+    async with begin() as cases:
+        if await cases.get(case_id) is None:
+            raise CaseNotFound(case_id)
+        return await cases.decisions_of(case_id)
+
+
 async def for_change(cases: CaseRepository, case_id: str) -> CaseFile:
     """The case, locked for change; CaseNotFound when there is none."""
     file = await cases.get(case_id, for_change=True)

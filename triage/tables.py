@@ -138,3 +138,13 @@ contact_data_reads = Table(
     Column("source", String(100), nullable=False),
     Column("read_at", UtcDateTime, nullable=False),
 )
+
+policy_versions = Table(
+    "policy_versions",
+    metadata,
+    Column("version", String(32), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("first_used_at", UtcDateTime, nullable=False),
+)
+"""Every policy version triage has scored with, as published: old decisions replay under it."""

@@ -73,6 +73,7 @@ __all__ = [
     "UrgencyStep",
     "default_policy_path",
     "load_policy",
+    "policy_from_text",
     "priority_rank",
 ]
 
@@ -98,6 +99,15 @@ def load_policy(path: Path | str) -> ScoringPolicy:
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"policy {path.name}: not valid TOML ({exc})") from exc
     return parse_policy(TomlTable(raw, "", path.name))
+
+
+def policy_from_text(text: str, name: str) -> ScoringPolicy:
+    """A policy kept as text (an earlier published version, for replay)."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"policy {name}: not valid TOML ({exc})") from exc
+    return parse_policy(TomlTable(raw, "", name))
 
 
 def parse_policy(root: TomlTable) -> ScoringPolicy:
