@@ -131,7 +131,7 @@ class DecisionOut(BaseModel):
 
     at: datetime = Field(description="When the case was assessed.")
     cause: str = Field(description="Why: opened, signal, time_passed, housing_plan, ...")
-    policy_version: str = Field(examples=["2026.2"])
+    policy_version: str = Field(examples=["2026.3"])
     risk_score: int = Field(ge=0, le=100)
     priority: Priority
     team: str

@@ -102,7 +102,7 @@ async def test_sample_month_gives_the_cases_a_usd_worker_expects(
         assert "EVICTION_WITH_MINORS" in {r["code"] for r in case["reasons"]}
         assert sum(r["points"] for r in case["reasons"]) == case["risk_score"]
         assert case["household"]["contacts"][0]["name"] == "J. de Vries"
-        assert case["policy_version"] == "2026.2"
+        assert case["policy_version"] == "2026.3"
 
         # Arrears settled with a payment arrangement: the case closes as resolved.
         case = await settled(vs, bakker, 2)

@@ -26,7 +26,9 @@ from triage.domain.policy_model import (
     PriorityFloor,
     RecurrenceWeights,
     RentArrearsWeights,
+    RetentionPolicy,
     RoutingRule,
+    SamplingPolicy,
     ScoringPolicy,
     SeverityPoints,
     UrgencyStep,
@@ -45,7 +47,9 @@ from triage.domain.policy_sections import (
     read_pollution,
     read_recurrence,
     read_rent_arrears,
+    read_retention,
     read_routing,
+    read_sampling,
 )
 
 __all__ = [
@@ -67,7 +71,9 @@ __all__ = [
     "PriorityFloor",
     "RecurrenceWeights",
     "RentArrearsWeights",
+    "RetentionPolicy",
     "RoutingRule",
+    "SamplingPolicy",
     "ScoringPolicy",
     "SeverityPoints",
     "UrgencyStep",
@@ -127,6 +133,8 @@ def parse_policy(root: TomlTable) -> ScoringPolicy:
         priority_floors=read_floors(root),
         routing=read_routing(root),
         deadlines=read_deadlines(root.table("deadlines")),
+        sampling=read_sampling(root),
+        retention=read_retention(root),
     )
     root.done()
     return policy
