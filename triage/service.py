@@ -12,8 +12,10 @@ import uuid
 from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
+from shared.audit import Actor, AuditAction
+from shared.audit.details import AuditDetails
 from shared.bus import Record
 from shared.case_document import CaseWithHousehold
 from shared.crypto import PiiVault
@@ -36,6 +38,8 @@ from triage.signal_pages import SignalPage
 from triage.work_queue import QueueFilter, QueuePage
 
 log = logging.getLogger(__name__)
+ContactDataChannel = Literal["api", "page"]
+"""Where contact data was shown: the API (GET /v1/cases/{id}) or the USD's case page."""
 
 
 class CaseRepository(Protocol):
@@ -59,9 +63,10 @@ class CaseRepository(Protocol):
     async def save(self, files: Sequence[CaseFile], events: Sequence[Record]) -> None:
         """Stores the files and their events together; raises StaleCase on a lost race."""
 
-    async def record_contact_data_read(
-        self, case_id: str, key_id: str, source: str, at: datetime
-    ) -> None: ...
+    async def audit(
+        self, actor: Actor, action: AuditAction, case_id: str, details: AuditDetails | None = None
+    ) -> None:
+        """Appends to the audit log in the same transaction (the last statement before commit)."""
 
     async def queue(self, wanted: QueueFilter) -> QueuePage: ...
 
@@ -186,14 +191,20 @@ def _keep_contacts(
 
 
 async def read_case(
-    begin: Transaction, vault: PiiVault, case_id: str, key_id: str, source: str, now: datetime
+    begin: Transaction,
+    vault: PiiVault,
+    case_id: str,
+    actor: Actor,
+    now: datetime,
+    via: ContactDataChannel = "api",
 ) -> CaseWithHousehold:
-    """The full case; the read of contact data is written to the audit log in the same commit."""
+    """The full case; showing its contact data is an audit entry (`contact_data.shown`, who and
+    through what) in the same commit, so no showing goes unrecorded."""
     async with begin() as cases:
         file = await cases.get(case_id)
         if file is None:
             raise CaseNotFound(case_id)
-        await cases.record_contact_data_read(case_id, key_id, source, now)
+        await cases.audit(actor, "contact_data.shown", case_id, {"via": via})
     household = open_case_household(vault, file.sealed_by_source, file.latest_source)
     return CaseWithHousehold(**dict(case_document(file, now)), household=household)
 

@@ -1,5 +1,6 @@
 """Triage's own tables: cases (Vroegsignaalzaak), their decisions and housing plans, the crisis
-shelter's units and bookings, and the audit log of contact-data reads."""
+shelter's units and bookings, and the policy versions scored with. Who saw contact data is in
+the shared audit log (`shared.audit`), the one record of it."""
 
 from __future__ import annotations
 
@@ -127,16 +128,6 @@ shelter_bookings = Table(
         postgresql_where=text("released_at IS NULL"),
         sqlite_where=text("released_at IS NULL"),
     ),
-)
-
-contact_data_reads = Table(
-    "contact_data_reads",
-    metadata,
-    Column("id", SequenceId, primary_key=True, autoincrement=True),
-    Column("case_id", String(36), nullable=False, index=True),
-    Column("key_id", String(32), nullable=False),
-    Column("source", String(100), nullable=False),
-    Column("read_at", UtcDateTime, nullable=False),
 )
 
 policy_versions = Table(

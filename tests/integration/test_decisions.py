@@ -15,16 +15,17 @@ from tests.e2e.process import eventually
 from tests.harness import running
 from tests.integration.test_triage_flow import case_of
 from tests.signals import PII, rent_arrears
-from triage.domain.policy import default_policy_path
+from triage.domain.policy import default_policy_path, load_policy
 from triage.tables import case_decisions, policy_versions
 
 JSON = {"Content-Type": "application/json"}
+VERSION = load_policy(default_policy_path()).version
 
 
 def newer_policy(folder: Path) -> Path:
     """The default policy published as a new version with a heavier first arrears band."""
     text = default_policy_path().read_text(encoding="utf-8")
-    text = text.replace('version = "2026.2"', 'version = "2099.1"')
+    text = text.replace(f'version = "{VERSION}"', 'version = "2099.1"')
     text = text.replace("{ min_months = 0.0, points = 5 }", "{ min_months = 0.0, points = 9 }")
     path = folder / "newer.toml"
     path.write_text(text, encoding="utf-8")
@@ -55,7 +56,7 @@ async def test_decisions_list_each_assessment_without_contact_data_and_replay_af
         assert [i["cause"] for i in items][:1] == ["opened"]
         assert items[0]["risk_score"] < items[1]["risk_score"]  # type: ignore[operator]
         for item in items:
-            assert item["policy_version"] == "2026.2"
+            assert item["policy_version"] == VERSION
             assert sum(r["points"] for r in item["reasons"]) == item["risk_score"]  # type: ignore[attr-defined]
             assert {"household", "open_signals", "today"} <= set(item["inputs"])  # type: ignore[arg-type]
         text = (await vs.client.get(f"/v1/cases/{case['id']}/decisions", headers=usd)).text
@@ -71,9 +72,9 @@ async def test_decisions_list_each_assessment_without_contact_data_and_replay_af
             async with vs.runtime.engine.connect() as conn:
                 return await conn.scalar(select(policy_versions.c.version))
 
-        assert await eventually(kept, 10) == "2026.2"
+        assert await eventually(kept, 10) == VERSION
 
-    # A newer policy is now active: the old decisions still replay under the kept 2026.2.
+    # A newer policy is now active: the old decisions still replay under the kept version.
     settings = stack.model_copy(update={"policy_file": newer_policy(tmp_path)})
     capsys.readouterr()
     assert await policy_cli.replay(settings, case["id"]) == 0
