@@ -18,6 +18,7 @@ from shared.crypto import PiiVault, generate_pii_key
 from shared.db import create_engine
 from shared.events import TOPICS
 from shared.files import private_dir, write_private
+from shared.keystore import HouseholdKeys
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
 
@@ -84,7 +85,20 @@ async def build_runtime(settings: Settings) -> Runtime:
     engine = create_engine(settings.resolved_database_url)
     bus = build_bus(settings)
     await bus.start()
-    return assemble_runtime(settings, engine, bus)
+    runtime = assemble_runtime(settings, engine, bus)
+    await open_keystore(runtime)
+    return runtime
+
+
+async def open_keystore(runtime: Runtime) -> None:
+    """The household key store: the vault seals and opens personal data with its keys."""
+    url = runtime.settings.resolved_keystore_url
+    engine = runtime.engine if url == runtime.settings.resolved_database_url else create_engine(url)
+    keys = HouseholdKeys(engine, runtime.vault)
+    await keys.create_schema()
+    runtime.vault.households = keys
+    if engine is not runtime.engine:
+        runtime.closers.append(engine.dispose)
 
 
 def assemble_runtime(settings: Settings, engine: AsyncEngine, bus: EventBus) -> Runtime:

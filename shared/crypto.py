@@ -23,6 +23,8 @@ from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from shared.envelope import HouseholdKeyStore, MemoryHouseholdKeys
+
 
 class PiiKeyError(ValueError):
     """The configured VS_PII_KEY is not a usable key."""
@@ -64,7 +66,12 @@ class PiiVault:
 
     _NONCE = 12
 
+    households: HouseholdKeyStore
+    """The per-household data keys (envelope sealing, CONTRACT §10): in memory until the
+    composition root puts the key store (`shared.keystore.HouseholdKeys`) in its place."""
+
     def __init__(self, key: str, old_keys: Sequence[str] = ()) -> None:
+        self.households = MemoryHouseholdKeys(self.open)
         raw = _raw_key(key, "VS_PII_KEY")
         self.active_key_id = key_id(raw)
         self._active = _aead(raw)

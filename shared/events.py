@@ -1,7 +1,8 @@
 """Events that cross process boundaries: topics, CloudEvent types and their `data` models.
 
-No plaintext personal data ever goes on the bus: the household travels sealed (AES-GCM with
-VS_PII_KEY) and the record key is the household pseudonym.
+No plaintext personal data ever goes on the bus: the household travels sealed with its own data
+key (`shared.envelope`; purging the household destroys the key) and the record key is the
+household pseudonym.
 """
 
 from __future__ import annotations
@@ -21,6 +22,17 @@ TOPICS = (SIGNALS_TOPIC, CASES_TOPIC)
 SIGNAL_RECEIVED = "nl.vroegsignaal.signal.received"
 CASE_EVENT_PREFIX = "nl.vroegsignaal.case."
 TRIAGE_SOURCE = "/vroegsignaal/triage"
+
+
+def signal_binding(source: str, signal_id: str) -> str:
+    """What a signal's sealed data is bound to (AES-GCM associated data): its row in `signals`;
+    its event's household is bound to `event:` + this. Sealed data opens only for its record."""
+    return f"signal:{source}:{signal_id}"
+
+
+def case_binding(case_id: str) -> str:
+    """What a case's sealed household is bound to: the case (its row, events, notifications)."""
+    return f"case:{case_id}"
 
 
 def signal_event_source(source: str) -> str:

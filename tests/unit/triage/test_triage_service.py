@@ -12,7 +12,8 @@ import pytest
 from shared.audit import Actor
 from shared.case_document import CaseHousehold
 from shared.crypto import PiiVault, generate_pii_key
-from shared.events import SignalReceived
+from shared.envelope import keys_for_tokens
+from shared.events import SignalReceived, case_binding
 from shared.vocabulary import SignalType
 from tests.unit.triage.fake_cases import FakeCases
 from tests.unit.triage.triage_factories import NOW, POLICY
@@ -183,9 +184,9 @@ async def test_contacts_are_kept_per_corporation_and_shown_with_their_source() -
     shown = await service.read_case(cases.begin, VAULT, case_id, USD, NOW)
     expected = [("A. Later", "corp-a"), ("B. Ander", "corp-b")]
     assert [(c.name, c.source) for c in shown.household.contacts] == expected
-    announced = CaseHousehold.model_validate_json(
-        VAULT.open(cases.announced()[-1].sealed_household)
-    )
+    token = cases.announced()[-1].sealed_household
+    keys = await keys_for_tokens(VAULT.households, [token])
+    announced = CaseHousehold.model_validate_json(keys.open(token, case_binding(case_id)))
     assert announced == shown.household
 
 
