@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("key_id")
     keys.add_parser("list", help="ids, sources, scopes, created, revoked (never a key)")
 
+    purge = commands.add_parser("purge", help="erase what the policy's retention has run out for")
+    purge.add_argument("--dry-run", action="store_true", help="print what would be removed")
+
     db = commands.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations")
 
@@ -109,6 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.action == "replay":
                 return asyncio.run(policy_cli.replay(settings, args.case_id))
             return policy_cli.register(settings, args.output_format)
+        if args.command == "purge":
+            from services.purge_cli import run_purge
+
+            return asyncio.run(run_purge(settings, args.dry_run))
         if args.command == "db":
             from services.schema import upgrade
 

@@ -92,13 +92,26 @@ async def build_runtime(settings: Settings) -> Runtime:
 
 async def open_keystore(runtime: Runtime) -> None:
     """The household key store: the vault seals and opens personal data with its keys."""
-    url = runtime.settings.resolved_keystore_url
-    engine = runtime.engine if url == runtime.settings.resolved_database_url else create_engine(url)
-    keys = HouseholdKeys(engine, runtime.vault)
+    close = await open_keystore_for(runtime.settings, runtime.engine, runtime.vault)
+    runtime.closers.append(close)
+
+
+async def open_keystore_for(
+    settings: Settings, engine: AsyncEngine, vault: PiiVault
+) -> Callable[[], Awaitable[None]]:
+    """Puts the key store (VS_KEYSTORE_URL) in `vault`; returns what closes it."""
+    url = settings.resolved_keystore_url
+    own = url != settings.resolved_database_url
+    keystore_engine = create_engine(url) if own else engine
+    keys = HouseholdKeys(keystore_engine, vault)
     await keys.create_schema()
-    runtime.vault.households = keys
-    if engine is not runtime.engine:
-        runtime.closers.append(engine.dispose)
+    vault.households = keys
+
+    async def close() -> None:
+        if own:
+            await keystore_engine.dispose()
+
+    return close
 
 
 def assemble_runtime(settings: Settings, engine: AsyncEngine, bus: EventBus) -> Runtime:

@@ -1,5 +1,5 @@
 """Triage process: the signals consumer, the deadline watch, the re-assessment over time, the
-case and shelter APIs and its relay."""
+daily purge (retention), the case and shelter APIs and its relay."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from services.purge import purge_daily
 from services.runtime import Runtime
+from shared.audit import SYSTEM
 from shared.consuming import EventProcessor
 from shared.events import SIGNALS_TOPIC
 from shared.settings import Settings, SettingsError
@@ -80,6 +82,10 @@ def start_triage_workers(runtime: Runtime) -> None:
     runtime.spawn("triage", processor.run(runtime.stop))
     runtime.spawn(
         "deadline-watch", watch_deadlines(runtime.engine, runtime.stop, runtime.relay.wake)
+    )
+    runtime.spawn(
+        "purge",
+        purge_daily(runtime.engine, runtime.vault, setup.policy.retention, runtime.stop, SYSTEM),
     )
     runtime.spawn(
         "re-assessment",
