@@ -17,13 +17,15 @@ from typing import Any
 import asyncpg
 import pytest
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 
 from notifier.tables import notifications
 from services.purge import purge
+from services.purge_cli import run_purge
 from services.schema import upgrade
 from shared.audit import CLI
+from shared.audit.tables import audit_log
 from shared.bus import Record
 from shared.envelope import KeySet
 from shared.events import CASES_TOPIC, SIGNALS_TOPIC, CaseChanged, case_binding, signal_binding
@@ -31,6 +33,7 @@ from shared.keystore.keys import wrap_binding
 from shared.keystore.tables import household_keys
 from shared.parking import park
 from shared.settings import Settings
+from tests.conftest import SettingsFactory
 from tests.e2e.process import eventually
 from tests.harness import Harness, running
 from tests.integration.test_triage_flow import case_of
@@ -273,3 +276,48 @@ async def _with_closed(vs: Harness, unique: str, pseudonym: str) -> list[Record]
             .where(notifications.c.subject == case_ids[0])
         )
     return records if stored else None
+
+
+async def test_purge_cli_prints_what_it_would_remove_then_removes_it_once(
+    make_settings: SettingsFactory, unique: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = make_settings()
+    async with running(settings) as vs:
+        corp = {**JSON, **await vs.key(f"corp-{unique}", "signals:write")}
+        usd = {**JSON, **await vs.key(f"usd-{unique}", "cases:write")}
+        signal = household_signal(person(3, unique), unique, 3)
+        assert (await vs.client.post("/v1/signals", json=signal, headers=corp)).status_code == 202
+        case = await case_of(vs, signal)
+        outcome = {"outcome": "help_accepted"}
+        await vs.client.post(f"/v1/cases/{case['id']}/outcome", json=outcome, headers=usd)
+        async with vs.runtime.engine.begin() as conn:  # closed 23 months ago: still kept
+            await conn.execute(
+                update(cases)
+                .where(cases.c.case_id == case["id"])
+                .values(closed_at=datetime.now(UTC) - timedelta(days=30 * 23))
+            )
+    capsys.readouterr()
+    assert await run_purge(settings, dry_run=True) == 0
+    assert "  cases: 0" in capsys.readouterr().out  # help followed: 24 months
+
+    async with running(settings, workers=False) as vs, vs.runtime.engine.begin() as conn:
+        await conn.execute(
+            update(cases)
+            .where(cases.c.case_id == case["id"])
+            .values(closed_at=datetime.now(UTC) - timedelta(days=30 * 25))
+        )
+    assert await run_purge(settings, dry_run=True) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("purge (dry run): would remove")
+    assert "  cases: 1" in out and "  household keys: 1" in out and "  signals: 1" in out
+    assert await run_purge(settings, dry_run=False) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("purge: removed") and "  cases: 1" in out and "  household keys: 1" in out
+    assert await run_purge(settings, dry_run=False) == 0
+    assert "  cases: 0" in capsys.readouterr().out
+
+    async with running(settings, workers=False) as vs, vs.runtime.engine.connect() as conn:
+        purges = (
+            await conn.execute(select(audit_log).where(audit_log.c.action == "purge.run"))
+        ).all()
+    assert len(purges) == 1 and purges[0].actor_kind == "cli"
