@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("key_id")
     keys.add_parser("list", help="ids, sources, scopes, created, revoked (never a key)")
 
+    pii = commands.add_parser("pii", help="personal data keys").add_subparsers(
+        dest="action", required=True
+    )
+    pii.add_parser("rotate", help="re-seal everything under the active VS_PII_KEY")
+
     purge = commands.add_parser("purge", help="erase what the policy's retention has run out for")
     purge.add_argument("--dry-run", action="store_true", help="print what would be removed")
 
@@ -112,6 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.action == "replay":
                 return asyncio.run(policy_cli.replay(settings, args.case_id))
             return policy_cli.register(settings, args.output_format)
+        if args.command == "pii":
+            from services.pii_cli import rotate_pii
+
+            return asyncio.run(rotate_pii(settings))
         if args.command == "purge":
             from services.purge_cli import run_purge
 

@@ -19,6 +19,7 @@ from shared.db import create_engine
 from shared.events import TOPICS
 from shared.files import private_dir, write_private
 from shared.keystore import HouseholdKeys
+from shared.keystore.keys import stable_pseudonym_secret
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
 
@@ -106,6 +107,7 @@ async def open_keystore_for(
     keys = HouseholdKeys(keystore_engine, vault)
     await keys.create_schema()
     vault.households = keys
+    vault.use_pseudonym_secret(await stable_pseudonym_secret(keystore_engine, vault))
 
     async def close() -> None:
         if own:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from shared.crypto import PiiVault
 from shared.db import insert_ignoring_conflicts
 from shared.envelope import KeySet
-from shared.keystore.tables import household_keys, keystore_metadata
+from shared.keystore.tables import household_keys, keystore_metadata, keystore_secrets
 
 _CHUNK = 500
 _STALE_CONNECTIONS = 20  # after a database restart, each pooled connection fails once
@@ -98,3 +98,26 @@ class HouseholdKeys:
                 )
                 destroyed += int(result.rowcount or 0)
         return destroyed
+
+
+PSEUDONYM_SECRET = "pseudonym"
+
+
+def secret_binding(name: str) -> str:
+    return f"keystore-secret:{name}"
+
+
+async def stable_pseudonym_secret(engine: AsyncEngine, vault: PiiVault) -> bytes:
+    """The pseudonym secret from the key store; on first start it is stored from the active
+    key's derivation, so the pseudonyms given so far stay the same after any rotation."""
+    row = {
+        "name": PSEUDONYM_SECRET,
+        "wrapped": vault.seal(vault.derived_pseudonym_secret, secret_binding(PSEUDONYM_SECRET)),
+        "created_at": datetime.now(UTC),
+    }
+    async with engine.begin() as conn:
+        await conn.execute(insert_ignoring_conflicts(conn, keystore_secrets), [row])
+        wrapped = await conn.scalar(
+            select(keystore_secrets.c.wrapped).where(keystore_secrets.c.name == PSEUDONYM_SECRET)
+        )
+    return vault.open(str(wrapped), secret_binding(PSEUDONYM_SECRET))
