@@ -53,7 +53,10 @@ class SignalReceived(BaseModel):
     adults: int | None
     details: dict[str, Any]
     contacts: int = Field(0, ge=0, description="How many contacts the sealed household holds.")
-    sealed_household: str = Field(description="AES-GCM sealed `Household` JSON.")
+    sealed_household: str = Field(
+        description="`Household` JSON sealed (AES-GCM) with the household's own data key, bound "
+        "to `event:signal:<source>:<signal_id>`; unreadable once the household is purged."
+    )
     district: str | None = Field(
         None,
         pattern=r"^[1-9][0-9]{3}$",
@@ -75,7 +78,10 @@ class CaseChanged(BaseModel):
     case_id: str
     household_pseudonym: str
     case: CaseDocument = Field(description="The case as in GET /v1/cases/{id}, no household.")
-    sealed_household: str = Field(description="AES-GCM sealed `CaseHousehold` JSON.")
+    sealed_household: str = Field(
+        description="`CaseHousehold` JSON sealed (AES-GCM) with the household's own data key, "
+        "bound to `case:<case_id>`; unreadable once the household is purged."
+    )
     signal_refs: list[SignalRef]
     signal_status: SignalStatus = Field(description="What the corporations may see (DDAS).")
 
