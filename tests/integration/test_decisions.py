@@ -70,7 +70,8 @@ async def test_decisions_list_each_assessment_without_contact_data_and_replay_af
 
         async def kept() -> str | None:
             async with vs.runtime.engine.connect() as conn:
-                return await conn.scalar(select(policy_versions.c.version))
+                kept = policy_versions.c.version
+                return await conn.scalar(select(kept).where(kept == VERSION))
 
         assert await eventually(kept, 10) == VERSION
 
