@@ -21,12 +21,10 @@ async def rotate_pii(settings: Settings) -> int:
     engine = await admin_engine(settings)
     vault = PiiVault(pii_key(settings), settings.old_pii_keys)
     try:
-        close = await open_keystore_for(settings, engine, vault)
-    except (KeyError, InvalidTag):
+        close = await open_keystore_for(settings, engine, vault)  # SettingsError: exit 2
+    except BaseException:
         await engine.dispose()
-        print("vroegsignaal: the key store is sealed under a key not in VS_PII_KEY or "
-              "VS_PII_OLD_KEYS", file=sys.stderr)  # fmt: skip
-        return 1
+        raise
     keystore = vault.households
     assert isinstance(keystore, HouseholdKeys)
     try:

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.bus import EventBus
@@ -21,7 +22,7 @@ from shared.files import private_dir, write_private
 from shared.keystore import HouseholdKeys
 from shared.keystore.keys import stable_pseudonym_secret
 from shared.outbox import OutboxRelay
-from shared.settings import Settings
+from shared.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,15 @@ async def open_keystore_for(
     keys = HouseholdKeys(keystore_engine, vault)
     await keys.create_schema()
     vault.households = keys
-    vault.use_pseudonym_secret(await stable_pseudonym_secret(keystore_engine, vault))
+    try:
+        vault.use_pseudonym_secret(await stable_pseudonym_secret(keystore_engine, vault))
+    except (KeyError, InvalidTag):
+        if own:
+            await keystore_engine.dispose()
+        raise SettingsError(
+            "VS_PII_KEY: the key store is sealed under a key that is neither VS_PII_KEY nor in "
+            "VS_PII_OLD_KEYS"
+        ) from None
 
     async def close() -> None:
         if own:

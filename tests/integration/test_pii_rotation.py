@@ -12,7 +12,7 @@ from services.pii_cli import rotate_pii
 from shared.audit.tables import audit_log
 from shared.crypto import PiiVault, generate_pii_key
 from shared.keystore.tables import household_keys, keystore_secrets
-from shared.settings import Settings
+from shared.settings import Settings, SettingsError
 from signal_ingest.tables import signals
 from tests.harness import running
 from tests.integration.test_erasure import household_signal, isolated, person
@@ -105,3 +105,8 @@ async def test_data_sealed_under_the_old_key_opens_after_rotate_without_it(
         more["household"]["address"]["postcode"] = address["postcode"]
         assert (await vs.client.post("/v1/signals", json=more, headers=corp)).status_code == 202
         assert (await case_of(vs, more))["id"] == case["id"]
+
+    # Only the old key, after the rotation: the key store says so at start-up (exit code 2).
+    with pytest.raises(SettingsError, match="the key store is sealed under a key"):
+        async with running(isolated, workers=False):
+            pass
