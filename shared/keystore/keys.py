@@ -48,19 +48,24 @@ class HouseholdKeys:
         return await self._ensure(wanted)
 
     async def _ensure(self, wanted: list[str]) -> KeySet:
-        now = datetime.now(UTC)
+        """Loads first and creates only the missing keys (the common case creates none)."""
         async with self.engine.begin() as conn:
-            for start in range(0, len(wanted), _CHUNK):
+            keys = await self._load_raw(conn, wanted)
+            missing = [p for p in wanted if p not in keys]
+            now = datetime.now(UTC)
+            for start in range(0, len(missing), _CHUNK):
                 rows = [
                     {
                         "household_pseudonym": p,
                         "wrapped_key": self.vault.seal(os.urandom(32), wrap_binding(p)),
                         "created_at": now,
                     }
-                    for p in wanted[start : start + _CHUNK]
+                    for p in missing[start : start + _CHUNK]
                 ]
                 await conn.execute(insert_ignoring_conflicts(conn, household_keys), rows)
-            return await self._load(conn, wanted)
+            if missing:  # another process may have won a race: its key is the one
+                keys.update(await self._load_raw(conn, missing))
+        return KeySet(keys, self.vault.open)
 
     async def load(self, pseudonyms: Collection[str]) -> KeySet:
         wanted = sorted(set(pseudonyms))
@@ -75,6 +80,9 @@ class HouseholdKeys:
             return await self._load(conn, wanted)
 
     async def _load(self, conn: AsyncConnection, pseudonyms: list[str]) -> KeySet:
+        return KeySet(await self._load_raw(conn, pseudonyms), self.vault.open)
+
+    async def _load_raw(self, conn: AsyncConnection, pseudonyms: list[str]) -> dict[str, bytes]:
         keys: dict[str, bytes] = {}
         for start in range(0, len(pseudonyms), _CHUNK):
             rows = await conn.execute(
@@ -84,7 +92,7 @@ class HouseholdKeys:
             )
             for pseudonym, wrapped in rows.all():
                 keys[pseudonym] = self.vault.open(wrapped, wrap_binding(pseudonym))
-        return KeySet(keys, self.vault.open)
+        return keys
 
     async def destroy(self, pseudonyms: Collection[str]) -> int:
         wanted = sorted(set(pseudonyms))
