@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import orjson
 from sqlalchemy import Column, Table, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -24,6 +25,7 @@ from shared.crypto import PiiVault
 from shared.envelope import is_household_token
 from shared.keystore.keys import secret_binding, wrap_binding
 from shared.keystore.tables import household_keys, keystore_secrets
+from shared.parking import parked_records
 from signal_ingest.tables import signals
 from triage.tables import cases
 
@@ -42,6 +44,19 @@ class SealedColumn:
     in_keystore: bool = False
     in_json: str | None = None
     """A JSON column holding a mapping of tokens under this key (cases.state.sealed_by_source)."""
+    reseal: Callable[[PiiVault, Any], Any | None] | None = None
+    """For a column that holds tokens inside a value: the value re-sealed, or None."""
+
+
+def _resealed_record(vault: PiiVault, value: bytes) -> bytes | None:
+    """A parked record's value (event data) with its sealed household re-sealed, if any."""
+    try:
+        data = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return None
+    token = data.get("sealed_household") if isinstance(data, dict) else None
+    new = _reseal(vault, token, None) if isinstance(token, str) else None
+    return None if new is None else orjson.dumps({**data, "sealed_household": new})
 
 
 REGISTRY: Final = (
@@ -67,6 +82,7 @@ REGISTRY: Final = (
         "cases.state.sealed_by_source", cases, ("case_id",), "state", in_json="sealed_by_source"
     ),
     SealedColumn("notifications.sealed_household", notifications, ("id",), "sealed_household"),
+    SealedColumn("parked_records.value", parked_records, ("id",), "value", reseal=_resealed_record),
 )
 
 
@@ -156,7 +172,11 @@ async def _rotate_column(
                     )
                 else:
                     token = row._mapping[sealed.column]
-                    new = _reseal(vault, token, sealed.binding(row))
+                    new = (
+                        sealed.reseal(vault, token)
+                        if sealed.reseal
+                        else _reseal(vault, token, sealed.binding(row))
+                    )
                     if new is None:
                         counts.current += 1
                         continue

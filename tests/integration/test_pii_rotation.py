@@ -4,14 +4,17 @@ households keep their pseudonym (new signals still group with their open case)."
 
 from __future__ import annotations
 
+import orjson
 import pytest
 from sqlalchemy import select, update
 
 from services import pii_rotate
 from services.pii_cli import rotate_pii
 from shared.audit.tables import audit_log
+from shared.bus import Record
 from shared.crypto import PiiVault, generate_pii_key
 from shared.keystore.tables import household_keys, keystore_secrets
+from shared.parking import park, parked_records
 from shared.settings import Settings, SettingsError
 from signal_ingest.tables import signals
 from tests.harness import running
@@ -48,6 +51,9 @@ async def test_data_sealed_under_the_old_key_opens_after_rotate_without_it(
                 .where(signals.c.signal_id == signal["id"])
                 .values(sealed_body=legacy)
             )
+            # And a dead letter of such a time: a parked record with a ring-sealed household.
+            value = orjson.dumps({"signal_id": signal["id"], "sealed_household": legacy})
+            await park(conn, "test", Record("t", b"k", value, ()), "test: parked")
 
     rotating = isolated.model_copy(update={"pii_key": new_key, "pii_old_keys": old_key})
     # A crash after the first committed batch of household keys ...
@@ -72,6 +78,7 @@ async def test_data_sealed_under_the_old_key_opens_after_rotate_without_it(
     assert "keystore_secrets.wrapped: 1 examined, 1 re-sealed, 0 current" in out
     assert "signals.sealed_body: 1 examined, 1 re-sealed, 0 current" in out
     assert "cases.sealed_household: 1 examined, 0 re-sealed, 1 current" in out  # household key
+    assert "parked_records.value: 1 examined, 1 re-sealed, 0 current" in out
     assert await rotate_pii(rotating) == 0
     again = capsys.readouterr().out.splitlines()[1:]
     assert len(again) == len(pii_rotate.REGISTRY) and all(" 0 re-sealed" in line for line in again)
@@ -91,6 +98,10 @@ async def test_data_sealed_under_the_old_key_opens_after_rotate_without_it(
                 select(audit_log.c.id).where(audit_log.c.action == "pii.rotated")
             )
         assert vs.runtime.vault.open(str(body)) == b'{"written": "before household keys"}'
+        async with vs.runtime.engine.connect() as conn:
+            parked = await conn.scalar(select(parked_records.c.value))
+        sealed = orjson.loads(parked)["sealed_household"]
+        assert vs.runtime.vault.open(sealed) == b'{"written": "before household keys"}'
         assert rotated is not None
         keystore = vs.runtime.vault.households.engine  # type: ignore[attr-defined]
         async with keystore.connect() as conn:
