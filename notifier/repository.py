@@ -28,6 +28,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    delete,
     exists,
     func,
     or_,
@@ -365,3 +366,21 @@ async def attempts_per_hour(conn: AsyncConnection, since: datetime) -> list[Hour
         select(hour, outcome, func.count()).where(a.at >= since).group_by(hour, outcome)
     )
     return [HourCount(as_utc(h), str(name), int(n)) for h, name, n in rows.all()]
+
+
+async def erase_notifications(
+    conn: AsyncConnection, case_ids: Collection[str], dry_run: bool = False
+) -> int:
+    """The purge's part in the notifier: every notification of the cases (dead letters too),
+    with its deliveries and attempts; counts the notifications (deletes unless `dry_run`)."""
+    ids = list(case_ids)
+    if not ids:
+        return 0
+    of_cases = select(notifications.c.id).where(notifications.c.subject.in_(ids))
+    if dry_run:
+        counted = select(func.count()).select_from(notifications)
+        return int(await conn.scalar(counted.where(notifications.c.subject.in_(ids))) or 0)
+    for table in (webhook_attempts, webhook_deliveries, team_emails):
+        await conn.execute(delete(table).where(table.c.notification_id.in_(of_cases)))
+    result = await conn.execute(delete(notifications).where(notifications.c.subject.in_(ids)))
+    return int(result.rowcount or 0)

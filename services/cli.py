@@ -34,6 +34,14 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("key_id")
     keys.add_parser("list", help="ids, sources, scopes, created, revoked (never a key)")
 
+    pii = commands.add_parser("pii", help="personal data keys").add_subparsers(
+        dest="action", required=True
+    )
+    pii.add_parser("rotate", help="re-seal everything under the active VS_PII_KEY")
+
+    purge = commands.add_parser("purge", help="erase what the policy's retention has run out for")
+    purge.add_argument("--dry-run", action="store_true", help="print what would be removed")
+
     db = commands.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations")
 
@@ -59,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--lang", choices=["nl", "en"], default="nl")
     register = policy.add_parser("register", help="draft Algoritmeregister entry")
     register.add_argument("--format", choices=["md", "json"], default="md", dest="output_format")
+    replay_case = policy.add_parser("replay", help="recompute a case's decisions; exit 0 if same")
+    replay_case.add_argument("case_id")
+
     report = commands.add_parser("report", help="the monthly report (no personal data)")
     report.add_argument("--month", required=True, help="YYYY-MM (Amsterdam's calendar)")
     report.add_argument("--until", help="YYYY-MM: every month from --month to this one")
@@ -125,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             if args.action == "explain":
                 return policy_cli.explain(settings, args.lang)
+            if args.action == "replay":
+                return asyncio.run(policy_cli.replay(settings, args.case_id))
             return policy_cli.register(settings, args.output_format)
         if args.command == "report":
             from services.report_cli import report
@@ -143,6 +156,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from services.export_cli import export_ddas_month
 
             return asyncio.run(export_ddas_month(settings, args.month, args.output, args.progress))
+        if args.command == "pii":
+            from services.pii_cli import rotate_pii
+
+            return asyncio.run(rotate_pii(settings))
+        if args.command == "purge":
+            from services.purge_cli import run_purge
+
+            return asyncio.run(run_purge(settings, args.dry_run))
         if args.command == "db":
             from services.schema import upgrade
 

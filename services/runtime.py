@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.bus import EventBus
@@ -18,8 +19,10 @@ from shared.crypto import PiiVault, generate_pii_key
 from shared.db import create_engine
 from shared.events import TOPICS
 from shared.files import private_dir, write_private
+from shared.keystore import HouseholdKeys
+from shared.keystore.keys import stable_pseudonym_secret
 from shared.outbox import OutboxRelay
-from shared.settings import Settings
+from shared.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +87,42 @@ async def build_runtime(settings: Settings) -> Runtime:
     engine = create_engine(settings.resolved_database_url)
     bus = build_bus(settings)
     await bus.start()
-    return assemble_runtime(settings, engine, bus)
+    runtime = assemble_runtime(settings, engine, bus)
+    await open_keystore(runtime)
+    return runtime
+
+
+async def open_keystore(runtime: Runtime) -> None:
+    """The household key store: the vault seals and opens personal data with its keys."""
+    close = await open_keystore_for(runtime.settings, runtime.engine, runtime.vault)
+    runtime.closers.append(close)
+
+
+async def open_keystore_for(
+    settings: Settings, engine: AsyncEngine, vault: PiiVault
+) -> Callable[[], Awaitable[None]]:
+    """Puts the key store (VS_KEYSTORE_URL) in `vault`; returns what closes it."""
+    url = settings.resolved_keystore_url
+    own = url != settings.resolved_database_url
+    keystore_engine = create_engine(url) if own else engine
+    keys = HouseholdKeys(keystore_engine, vault)
+    await keys.create_schema()
+    vault.households = keys
+    try:
+        vault.use_pseudonym_secret(await stable_pseudonym_secret(keystore_engine, vault))
+    except (KeyError, InvalidTag):
+        if own:
+            await keystore_engine.dispose()
+        raise SettingsError(
+            "VS_PII_KEY: the key store is sealed under a key that is neither VS_PII_KEY nor in "
+            "VS_PII_OLD_KEYS"
+        ) from None
+
+    async def close() -> None:
+        if own:
+            await keystore_engine.dispose()
+
+    return close
 
 
 def assemble_runtime(settings: Settings, engine: AsyncEngine, bus: EventBus) -> Runtime:

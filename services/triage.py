@@ -1,5 +1,5 @@
 """Triage process: the signals consumer, the deadline watch, the re-assessment over time, the
-case and shelter APIs, the USD's pages and its relay."""
+daily purge (retention), the case and shelter APIs, the USD's pages and its relay."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from services.purge import purge_daily
 from services.runtime import Runtime
+from shared.audit import SYSTEM
 from shared.consuming import EventProcessor
 from shared.events import SIGNALS_TOPIC
 from shared.settings import Settings, SettingsError
@@ -25,6 +27,7 @@ from triage.domain.shelter import (
     default_shelter_path,
     load_shelter,
 )
+from triage.policy_repository import keep_policy_version
 from triage.shelter_repository import sync_units
 from triage.workers import reassess_over_time, watch_deadlines
 
@@ -39,12 +42,14 @@ def register_pages(pages: Pages) -> None:
 @dataclass(frozen=True)
 class TriageSetup:
     policy: ScoringPolicy
+    policy_text: str
     shelter: ShelterCatalog
 
 
 @cache
 def _load(policy_file: Path, shelter_file: Path) -> TriageSetup:
-    return TriageSetup(load_policy(policy_file), load_shelter(shelter_file))
+    policy = load_policy(policy_file)
+    return TriageSetup(policy, policy_file.read_text(encoding="utf-8"), load_shelter(shelter_file))
 
 
 def triage_setup(settings: Settings) -> TriageSetup:
@@ -76,9 +81,17 @@ def start_triage_workers(runtime: Runtime) -> None:
     )
     runtime.processors.append(processor)
     runtime.spawn("shelter-units", sync_units(runtime.engine, setup.shelter))
+    runtime.spawn(
+        "policy-archive",
+        keep_policy_version(runtime.engine, setup.policy.version, setup.policy_text),
+    )
     runtime.spawn("triage", processor.run(runtime.stop))
     runtime.spawn(
         "deadline-watch", watch_deadlines(runtime.engine, runtime.stop, runtime.relay.wake)
+    )
+    runtime.spawn(
+        "purge",
+        purge_daily(runtime.engine, runtime.vault, setup.policy.retention, runtime.stop, SYSTEM),
     )
     runtime.spawn(
         "re-assessment",

@@ -48,8 +48,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         start_workers(runtime)
-        yield
-        await runtime.close()
+        try:
+            yield
+        finally:  # also when the body fails (a test): no workers outlive their app
+            await runtime.close()
 
     app = FastAPI(
         title=title,

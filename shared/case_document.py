@@ -102,7 +102,7 @@ class CaseDocument(_Document):
     )
     team: str = Field(description="The USD team the case is routed to.", examples=["crisis"])
     respond_before: datetime = Field(description="Deadline of the first contact attempt.")
-    policy_version: str = Field(examples=["2026.2"])
+    policy_version: str = Field(examples=["2026.3"])
     assessed_at: datetime | None = Field(
         None,
         description="When the assessment in force was made: cases are re-assessed as time "

@@ -5,11 +5,9 @@ pseudonym (an HMAC of the normalised address) lets every service group and key a
 events without seeing who lives there.
 
 Key ring (CONTRACT §10): VS_PII_KEY seals, VS_PII_OLD_KEYS still open; each token names its key.
-Not yet done: the pseudonym still derives from VS_PII_KEY, so rotating the active key would
-change every household's pseudonym (new signals would no longer group with open cases). The plan
-is a stable pseudonym secret stored in the database wrapped under the active key, created on
-first start from today's derivation (so existing pseudonyms stay), re-wrapped by `pii rotate`.
-Until then do not change VS_PII_KEY on a system that holds cases.
+The pseudonym secret is stable across rotations: the key store keeps it wrapped under the active
+key (created on first start from the key's derivation, so existing pseudonyms stay) and
+`vroegsignaal pii rotate` re-wraps it; the vault is given it with `use_pseudonym_secret`.
 """
 
 from __future__ import annotations
@@ -22,6 +20,8 @@ import secrets
 from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from shared.envelope import HouseholdKeyStore, MemoryHouseholdKeys
 
 
 class PiiKeyError(ValueError):
@@ -64,7 +64,12 @@ class PiiVault:
 
     _NONCE = 12
 
+    households: HouseholdKeyStore
+    """The per-household data keys (envelope sealing, CONTRACT §10): in memory until the
+    composition root puts the key store (`shared.keystore.HouseholdKeys`) in its place."""
+
     def __init__(self, key: str, old_keys: Sequence[str] = ()) -> None:
+        self.households = MemoryHouseholdKeys(self.open)
         raw = _raw_key(key, "VS_PII_KEY")
         self.active_key_id = key_id(raw)
         self._active = _aead(raw)
@@ -72,7 +77,15 @@ class PiiVault:
         for old in old_keys:
             old_raw = _raw_key(old, "VS_PII_OLD_KEYS")
             self._ring.setdefault(key_id(old_raw), _aead(old_raw))
-        self._pseudonym_key = hashlib.sha256(b"vroegsignaal/pseudonym\x00" + raw).digest()
+        self._pseudonym_key = self.derived_pseudonym_secret = hashlib.sha256(
+            b"vroegsignaal/pseudonym\x00" + raw
+        ).digest()
+
+    def use_pseudonym_secret(self, secret: bytes) -> None:
+        """The stored secret households are named with (it outlives key rotations)."""
+        if len(secret) != 32:
+            raise PiiKeyError("the pseudonym secret must be 32 bytes")
+        self._pseudonym_key = secret
 
     def seal(self, plaintext: bytes, bound_to: str | None = None) -> str:
         nonce = os.urandom(self._NONCE)

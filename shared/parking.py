@@ -1,6 +1,7 @@
 """Parked records: what a consumer cannot handle is kept with its reason, and the partition goes on
 (CONTRACT §5). A record is parked as it came off the bus (sealed household and all: nothing in it
-is readable without the PII key), so it can be inspected and replayed once the cause is fixed.
+is readable without the household's key), so it can be inspected and replayed once the cause is
+fixed; the purge deletes an erased household's parked records.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import Column, Integer, LargeBinary, String, Table, Text, func, select
+from sqlalchemy import Column, Integer, LargeBinary, String, Table, Text, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.bus import Record
@@ -76,3 +77,14 @@ async def list_parked(conn: AsyncConnection, limit: int = 100) -> Sequence[Parke
         .limit(limit)
     )
     return [ParkedRecord(*row) for row in rows]
+
+
+async def erase_parked(conn: AsyncConnection, households: Sequence[str], dry_run: bool) -> int:
+    """The purge: parked records of erased households (the record key is the pseudonym)."""
+    if not households:
+        return 0
+    where = parked_records.c.key.in_(list(households))
+    if dry_run:
+        counted = select(func.count()).select_from(parked_records).where(where)
+        return int(await conn.scalar(counted) or 0)
+    return int((await conn.execute(delete(parked_records).where(where))).rowcount or 0)

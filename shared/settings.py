@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     webhook_payload: str = Field("full", pattern="^(full|minimal)$")
     pii_key: str | None = Field(None, description="Key for personal data at rest (base64, 32 B).")
     pii_old_keys: str = Field("", description="Earlier VS_PII_KEYs, comma-separated: still open.")
+    keystore_url: str | None = Field(
+        None,
+        description="The household key store (a database of its own, so backups of the data hold "
+        "no keys); default `keys.sqlite3` in VS_DATA_DIR when the data is SQLite, else "
+        "VS_DATABASE_URL.",
+    )
     policy_file: Path | None = None
     shelter_file: Path | None = Field(
         None, description="Crisis shelter facilities (default deploy/shelter/default.toml)."
@@ -57,6 +63,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'vroegsignaal.sqlite3'}"
+
+    @cached_property
+    def resolved_keystore_url(self) -> str:
+        if self.keystore_url:
+            return self.keystore_url
+        if self.database_url and not self.database_url.startswith("sqlite"):
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'keys.sqlite3'}"
 
     @property
     def embedded_bus(self) -> bool:

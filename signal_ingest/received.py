@@ -9,7 +9,14 @@ from datetime import datetime
 from shared.bus import Record
 from shared.cloudevent import CloudEvent
 from shared.crypto import PiiVault
-from shared.events import SIGNAL_RECEIVED, SIGNALS_TOPIC, SignalReceived, signal_event_source
+from shared.envelope import KeySet
+from shared.events import (
+    SIGNAL_RECEIVED,
+    SIGNALS_TOPIC,
+    SignalReceived,
+    signal_binding,
+    signal_event_source,
+)
 from shared.vocabulary import SignalStatus, SignalType
 from signal_ingest.domain.intake import SignalKey
 from signal_ingest.domain.signal import SignalIn
@@ -37,10 +44,12 @@ class NewSignal:
 
 
 def new_signal(
-    signal: SignalIn, digest: str, source: str, vault: PiiVault, now: datetime
+    signal: SignalIn, digest: str, source: str, vault: PiiVault, now: datetime, keys: KeySet
 ) -> NewSignal:
+    """`keys` holds the household's data key: its personal data is sealed with it (erasable)."""
     household = signal.household
     pseudonym = vault.pseudonym(household.address.identity())
+    bound_to = signal_binding(source, str(signal.id))
     data = SignalReceived(
         signal_id=str(signal.id),
         source=source,
@@ -52,7 +61,9 @@ def new_signal(
         adults=household.adults,
         details=signal.details.model_dump(mode="json"),
         contacts=len(household.contacts),
-        sealed_household=vault.seal(household.model_dump_json().encode()),
+        sealed_household=keys.seal(
+            pseudonym, household.model_dump_json().encode(), "event:" + bound_to
+        ),
         district=household.address.postcode[:4],
     )
     event = CloudEvent(
@@ -72,6 +83,6 @@ def new_signal(
         body_hash=digest,
         household_pseudonym=pseudonym,
         minors=household.minors,
-        sealed_body=vault.seal(signal.model_dump_json().encode()),
+        sealed_body=keys.seal(pseudonym, signal.model_dump_json().encode(), bound_to),
         event=Record.of(SIGNALS_TOPIC, pseudonym, event),
     )

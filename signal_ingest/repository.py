@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import delete, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.db import as_utc, count_if, hour_of, insert_ignoring_conflicts
@@ -186,3 +186,25 @@ async def signals_per_hour(conn: AsyncConnection, since: datetime, axis: str) ->
         .group_by(hour, label)
     )
     return [HourCount(as_utc(h), str(name), int(n)) for h, name, n in rows.all()]
+
+
+async def erase_signals(
+    conn: AsyncConnection,
+    keys: Collection[SignalKey],
+    households: Collection[str],
+    dry_run: bool = False,
+) -> int:
+    """The purge's part in ingest: the given signals and every signal of the erased
+    `households`; counts them (and deletes them unless `dry_run`)."""
+    conditions = []
+    key_list = list(keys)
+    if key_list:
+        conditions.append(tuple_(signals.c.source, signals.c.signal_id).in_(key_list))
+    if households:
+        conditions.append(signals.c.household_pseudonym.in_(list(households)))
+    if not conditions:
+        return 0
+    where = or_(*conditions)
+    if dry_run:
+        return int(await conn.scalar(select(func.count()).select_from(signals).where(where)) or 0)
+    return int((await conn.execute(delete(signals).where(where))).rowcount or 0)

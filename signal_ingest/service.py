@@ -52,10 +52,12 @@ async def accept_signals(
     now = datetime.now(UTC)
     digests = [body_hash(signal) for _, signal in posted]
     fresh: dict[SignalKey, NewSignal] = {}
+    pseudonyms = {vault.pseudonym(signal.household.address.identity()) for _, signal in posted}
+    keys = await vault.households.ensure(pseudonyms)
     for (source, signal), digest in zip(posted, digests, strict=True):
         key = signal_key(source, signal)
         if key not in fresh:
-            fresh[key] = new_signal(signal, digest, source, vault, now)
+            fresh[key] = new_signal(signal, digest, source, vault, now, keys)
     inserted = await signals.add(list(fresh.values()))
     stored = await signals.receipts([key for key in fresh if key not in inserted])
     stored.update({key: Receipt(fresh[key].body_hash, now) for key in inserted})

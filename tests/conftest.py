@@ -77,6 +77,11 @@ class SettingsFactory:
     def __call__(self, **overrides: object) -> Settings:
         values: dict[str, object] = {"data_dir": self.data_dir, "pii_key": self.pii_key}
         values.update(overrides)
+        if values.get("database_url") and "keystore_url" not in overrides:
+            # Tests share one PostgreSQL database, each with a PII key of its own: each keeps
+            # its key store (whose pseudonym secret is wrapped under that key) to itself.
+            keys = self.data_dir / "keys.sqlite3"
+            values["keystore_url"] = f"sqlite+aiosqlite:///{keys}"
         return Settings(**values)  # type: ignore[arg-type]
 
 

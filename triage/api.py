@@ -13,9 +13,16 @@ from shared.web.auth import CaseReader, CaseWriter
 from shared.web.deps import VaultDep, WakeRelayDep
 from shared.web.problems import ProblemError
 from triage import casework_service, service
-from triage.schemas import CasePage, CaseSummary, ContactAttemptIn, HousingPlanIn, OutcomeIn
+from triage.schemas import (
+    CasePage,
+    CaseSummary,
+    ContactAttemptIn,
+    DecisionList,
+    HousingPlanIn,
+    OutcomeIn,
+)
 from triage.signal_pages import SignalPage
-from triage.web_deps import ERRORS, CasesDep, PolicyDep, case_problems
+from triage.web_deps import ERRORS, CasesDep, PolicyDep, actor_of, case_problems
 from triage.work_queue import BadCursor, QueueFilter, QueueStatus
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -57,9 +64,7 @@ async def get_case(
     case_id: str, reader: CaseReader, cases: CasesDep, vault: VaultDep
 ) -> CaseWithHousehold:
     with case_problems(case_id):
-        return await service.read_case(
-            cases, vault, case_id, reader.key_id, reader.source, datetime.now(UTC)
-        )
+        return await service.read_case(cases, vault, case_id, actor_of(reader), datetime.now(UTC))
 
 
 @router.get(
@@ -82,6 +87,18 @@ async def list_case_signals(
             raise ProblemError(422, str(exc)) from None
 
 
+@router.get(
+    "/{case_id}/decisions",
+    response_model=DecisionList,
+    responses=ERRORS,
+    summary="Every assessment of the case: inputs (no contact data), policy version, time, "
+    "reasons and score, so each can be replayed",
+)
+async def list_case_decisions(case_id: str, _: CaseReader, cases: CasesDep) -> DecisionList:
+    with case_problems(case_id):
+        return DecisionList.of(case_id, await service.case_decisions(cases, case_id))
+
+
 @router.post(
     "/{case_id}/contact-attempts",
     status_code=201,
@@ -91,7 +108,7 @@ async def list_case_signals(
 async def post_contact_attempt(
     case_id: str,
     attempt: ContactAttemptIn,
-    _: CaseWriter,
+    writer: CaseWriter,
     cases: CasesDep,
     wake: WakeRelayDep,
     response: Response,
@@ -105,7 +122,7 @@ async def post_contact_attempt(
     )
     with case_problems(case_id):
         document, replayed = await casework_service.record_contact_attempt(
-            cases, case_id, posted, datetime.now(UTC)
+            cases, case_id, posted, actor_of(writer), datetime.now(UTC)
         )
     if replayed:
         response.status_code = 200
@@ -132,7 +149,7 @@ async def post_housing_plan(
     posted = casework_service.NewHousingPlan(plan.kind, plan.summary, plan.starts_on)
     with case_problems(case_id):
         document = await casework_service.record_housing_plan(
-            cases, case_id, posted, writer.source, policy, datetime.now(UTC)
+            cases, case_id, posted, actor_of(writer), policy, datetime.now(UTC)
         )
     wake()
     return document
@@ -142,11 +159,11 @@ async def post_housing_plan(
     "/{case_id}/outcome", responses=ERRORS, summary="Close the case with its outcome (resultaat)"
 )
 async def post_outcome(
-    case_id: str, body: OutcomeIn, _: CaseWriter, cases: CasesDep, wake: WakeRelayDep
+    case_id: str, body: OutcomeIn, writer: CaseWriter, cases: CasesDep, wake: WakeRelayDep
 ) -> CaseDocument:
     with case_problems(case_id):
         document = await casework_service.close_case(
-            cases, case_id, body.outcome, datetime.now(UTC)
+            cases, case_id, body.outcome, actor_of(writer), datetime.now(UTC)
         )
     wake()
     return document

@@ -1,6 +1,6 @@
 """The USD's case work, one use case each: contact attempts (contactpoging), housing plans
 (woonplan) and the outcome (resultaat). Each loads the case, lets it decide and saves it with
-its event in one transaction."""
+its event and its audit entry in one transaction."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from shared.audit import Actor
+from shared.audit.details import AuditDetails
 from shared.case_document import CaseDocument
 from shared.vocabulary import HousingPlanKind
 from triage.case_events import case_events
@@ -32,7 +34,7 @@ class NewContactAttempt:
 
 
 async def record_contact_attempt(
-    begin: Transaction, case_id: str, posted: NewContactAttempt, now: datetime
+    begin: Transaction, case_id: str, posted: NewContactAttempt, actor: Actor, now: datetime
 ) -> tuple[CaseDocument, bool]:
     """Records the attempt; returns the case and whether it was a replay (same id, nothing new)."""
     channel, kind = channel_for(posted.channel)
@@ -50,6 +52,12 @@ async def record_contact_attempt(
         if change.cause == "duplicate_attempt":
             return case_document(file, now), True
         await cases.save([file], case_events(file, change))
+        details: AuditDetails = {
+            "attempt_id": attempt.id,
+            "channel": attempt.channel,
+            "reached": attempt.reached,
+        }
+        await cases.audit(actor, "contact_attempt.recorded", case_id, details)
     return case_document(file, now), False
 
 
@@ -66,26 +74,36 @@ async def record_housing_plan(
     begin: Transaction,
     case_id: str,
     posted: NewHousingPlan,
-    recorded_by: str,
+    actor: Actor,
     policy: ScoringPolicy,
     now: datetime,
 ) -> CaseDocument:
     """The plan stands from now; the case is re-assessed (NO_HOUSING_PLAN goes)."""
     plan = HousingPlan(
-        str(uuid.uuid4()), posted.kind, now, recorded_by, posted.summary, posted.starts_on
+        str(uuid.uuid4()), posted.kind, now, actor_name(actor), posted.summary, posted.starts_on
     )
     async with begin() as cases:
         file = await for_change(cases, case_id)
         change = file.case.record_housing_plan(plan, policy, now)
         await cases.save([file], case_events(file, change))
+        details = {"plan_id": plan.id, "kind": plan.kind}
+        await cases.audit(actor, "housing_plan.recorded", case_id, details)
     return case_document(file, now)
 
 
-async def close_case(begin: Transaction, case_id: str, posted: str, now: datetime) -> CaseDocument:
+async def close_case(
+    begin: Transaction, case_id: str, posted: str, actor: Actor, now: datetime
+) -> CaseDocument:
     """`posted`: our outcome word or a DDAS Eindresultaat code (kept beside the word)."""
     outcome, code = outcome_for(posted)
     async with begin() as cases:
         file = await for_change(cases, case_id)
         change = file.case.close(outcome, now, code)
         await cases.save([file], case_events(file, change))
+        await cases.audit(actor, "case.outcome_recorded", case_id, {"outcome": outcome})
     return case_document(file, now)
+
+
+def actor_name(actor: Actor) -> str:
+    """Who recorded something, as the case shows it: the key's source (or `system`, `cli`)."""
+    return actor.source or actor.kind

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.audit import CLI, Actor, append_audit
 from shared.crypto import PiiVault
+from shared.envelope import KeySet
 from triage.case_file import CaseFile
 from triage.domain.ddas_export import (
     ClientAddress,
@@ -18,7 +19,7 @@ from triage.domain.ddas_export import (
     uitwisselmodel,
 )
 from triage.domain.report_month import ReportMonth
-from triage.household_contacts import UnreadableHousehold, open_household
+from triage.household_contacts import UnreadableHousehold, open_household, source_binding
 from triage.report_repository import SqlReportRepository
 from triage.report_service import Progress, month_cases
 
@@ -35,9 +36,18 @@ async def export_ddas(
 ) -> DdasExport:
     async with engine.connect() as conn:
         reports = SqlReportRepository(conn)
-        cases = [
-            _exported(file, vault, month) async for file in month_cases(reports, month, on_progress)
-        ]
+        files = [file async for file in month_cases(reports, month, on_progress)]
+    addressed = [file for file in files if needs_address(file.case, month)]
+    keys = await vault.households.load([file.case.household_pseudonym for file in addressed])
+    with_address = {file.case.case_id for file in addressed}
+    cases = [
+        ExportedCase(
+            file.case,
+            file.signals,
+            _address(file, keys) if file.case.case_id in with_address else None,
+        )
+        for file in files
+    ]
     export = uitwisselmodel(month, cases, municipality_code, municipality_name, now)
     async with engine.begin() as conn:
         details = {"signals": export.signals, "cases": export.cases, "left_out": export.left_out}
@@ -45,19 +55,15 @@ async def export_ddas(
     return export
 
 
-def _exported(file: CaseFile, vault: PiiVault, month: ReportMonth) -> ExportedCase:
-    address = _address(file, vault) if needs_address(file.case, month) else None
-    return ExportedCase(file.case, file.signals, address)
-
-
-def _address(file: CaseFile, vault: PiiVault) -> ClientAddress | None:
+def _address(file: CaseFile, keys: KeySet) -> ClientAddress | None:
     """The household's address as its latest corporation gave it; None when it cannot be
     opened any more (erased, or sealed under a key not held)."""
     sealed = file.sealed_by_source.get(file.latest_source)
     if sealed is None:
         return None
     try:
-        address = open_household(vault, sealed)["address"]
+        binding = source_binding(file.case.case_id, file.latest_source)
+        address = open_household(keys, sealed, binding)["address"]
     except UnreadableHousehold:
         return None
     return ClientAddress(

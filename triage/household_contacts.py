@@ -1,9 +1,10 @@
 """The household's contact data per corporation: the one place triage opens and seals it.
 
-Each corporation's latest household (with contacts) is kept sealed as it came; the case shows
-them merged, each contact with its source, so corporation B's signal never replaces A's contacts.
-Households are handled as the JSON ingest validated and sealed (no re-validation on the hot
-path); the reader gets them as a typed `CaseHousehold`.
+Each corporation's latest household (with contacts) is kept sealed, bound to the case and that
+corporation; the case shows them merged, each contact with its source, so corporation B's signal
+never replaces A's contacts. Everything is sealed with the household's own data key (`KeySet`):
+purging the household destroys it. Households are handled as the JSON ingest validated (no
+re-validation on the hot path); the reader gets them as a typed `CaseHousehold`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import orjson
 from cryptography.exceptions import InvalidTag
 
 from shared.case_document import CaseHousehold
-from shared.crypto import PiiVault
+from shared.envelope import KeySet
+from shared.events import case_binding
 from triage.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -25,22 +27,35 @@ OpenedHousehold = dict[str, Any]
 
 
 class UnreadableHousehold(DomainError):
-    """A sealed household this process cannot open (another key, or damaged): the signal is
-    refused rather than filed without its household."""
+    """A sealed household this process cannot open (another key, erased, or damaged): the signal
+    is refused rather than filed without its household."""
 
 
-def open_household(vault: PiiVault, sealed: str) -> OpenedHousehold:
+def source_binding(case_id: str, source: str) -> str:
+    """What a corporation's household kept on the case is bound to."""
+    return f"{case_binding(case_id)}:source:{source}"
+
+
+def open_household(keys: KeySet, sealed: str, bound_to: str) -> OpenedHousehold:
     try:
-        household = orjson.loads(vault.open(sealed))
-    except (InvalidTag, KeyError, ValueError) as exc:  # KeyError: sealed under a key not held
+        household = orjson.loads(keys.open(sealed, bound_to))
+    except (InvalidTag, KeyError, ValueError) as exc:  # KeyError: a key not held (or erased)
         raise UnreadableHousehold("the sealed household cannot be opened") from exc
     if not isinstance(household, dict) or not isinstance(household.get("address"), dict):
         raise UnreadableHousehold("the sealed household is not a household")
     return household
 
 
+def seal_source_household(
+    keys: KeySet, pseudonym: str, case_id: str, source: str, household: OpenedHousehold
+) -> str:
+    """A corporation's household as the case keeps it."""
+    return keys.seal(pseudonym, orjson.dumps(household), source_binding(case_id, source))
+
+
 def merged_household(
-    vault: PiiVault,
+    keys: KeySet,
+    case_id: str,
     sealed_by_source: Mapping[str, str],
     latest_source: str,
     opened: Mapping[str, OpenedHousehold] | None = None,
@@ -55,7 +70,11 @@ def merged_household(
     for source, sealed in sealed_by_source.items():
         try:
             known = (opened or {}).get(source)
-            households[source] = known if known is not None else open_household(vault, sealed)
+            households[source] = (
+                known
+                if known is not None
+                else open_household(keys, sealed, source_binding(case_id, source))
+            )
         except UnreadableHousehold:
             log.warning(
                 "household of source %s cannot be opened; its contacts are left out", source
@@ -77,18 +96,21 @@ def merged_household(
 
 
 def open_case_household(
-    vault: PiiVault, sealed_by_source: Mapping[str, str], latest_source: str
+    keys: KeySet, case_id: str, sealed_by_source: Mapping[str, str], latest_source: str
 ) -> CaseHousehold:
     """The merged household for an (audited) reader."""
-    return CaseHousehold.model_validate(merged_household(vault, sealed_by_source, latest_source))
+    merged = merged_household(keys, case_id, sealed_by_source, latest_source)
+    return CaseHousehold.model_validate(merged)
 
 
 def seal_case_household(
-    vault: PiiVault,
+    keys: KeySet,
+    pseudonym: str,
+    case_id: str,
     sealed_by_source: Mapping[str, str],
     latest_source: str,
     opened: Mapping[str, OpenedHousehold] | None = None,
 ) -> str:
     """The merged household, sealed for the case events (the notifier opens it for the USD)."""
-    merged = merged_household(vault, sealed_by_source, latest_source, opened)
-    return vault.seal(orjson.dumps(merged))
+    merged = merged_household(keys, case_id, sealed_by_source, latest_source, opened)
+    return keys.seal(pseudonym, orjson.dumps(merged), case_binding(case_id))

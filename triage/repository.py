@@ -1,8 +1,9 @@
 """Triage's storage: the only module that touches triage's tables.
 
 It loads and saves case files (saving writes the events it is given to the outbox in the same
-transaction), answers the work-queue and overdue queries, and writes the audit log of
-contact-data reads. It never decides: the use cases in `triage.service` do.
+transaction), answers the work-queue and overdue queries, and appends the audit log entries of
+the case work (contact data shown, outcomes, plans, bookings). It never decides: the use cases
+in `triage.service` do.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from shared.audit import Actor, AuditAction, append_audit
+from shared.audit.details import AuditDetails
 from shared.bus import Record
 from shared.db import count_if, is_postgres
 from shared.ops.summary import deadline_bounds
@@ -22,7 +25,7 @@ from triage.case_file import CaseFile
 from triage.case_rows import case_file_from_row, case_row, queued_case
 from triage.decision_rows import decision_from_row, decision_row, plan_row
 from triage.domain.decisions import Decision
-from triage.tables import case_decisions, cases, contact_data_reads, housing_plans
+from triage.tables import case_decisions, cases, housing_plans
 from triage.work_queue import STATUS_GROUPS, QueueFilter, QueuePage, QueuePosition
 
 # Optimistic check on top of the row locks: a case changed since it was read is never overwritten.
@@ -170,15 +173,11 @@ class SqlCaseRepository:
             f.case.recorded_plans.clear()
         await add_to_outbox(self._conn, list(events))
 
-    async def record_contact_data_read(
-        self, case_id: str, key_id: str, source: str, at: datetime
+    async def audit(
+        self, actor: Actor, action: AuditAction, case_id: str, details: AuditDetails | None = None
     ) -> None:
-        """Audit log: who (key and source) saw the contact data of which case, and when."""
-        await self._conn.execute(
-            contact_data_reads.insert().values(
-                case_id=case_id, key_id=key_id, source=source, read_at=at
-            )
-        )
+        """An entry of the audit log in this transaction; call it last (it holds the chain)."""
+        await append_audit(self._conn, actor, action, case_id, details)
 
     async def queue(self, wanted: QueueFilter) -> QueuePage:
         query = select(*_QUEUE_COLUMNS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
@@ -19,6 +19,7 @@ from shared.vocabulary import (
     UsdOutcome,
 )
 from triage.domain.ddas import ContactKind, Dagdeel, Eindresultaat
+from triage.domain.decisions import Decision
 from triage.work_queue import QueuedCase
 
 
@@ -137,3 +138,45 @@ class CaseSummary(BaseModel):
 class CasePage(BaseModel):
     items: list[CaseSummary]
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page.")
+
+
+class DecisionOut(BaseModel):
+    """One assessment of the case (CONTRACT §10): what it read, under which policy, what it gave.
+
+    `inputs` holds no contact data: counts, the district, the signals' facts, the plan's kind."""
+
+    at: datetime = Field(description="When the case was assessed.")
+    cause: str = Field(description="Why: opened, signal, time_passed, housing_plan, ...")
+    policy_version: str = Field(examples=["2026.3"])
+    risk_score: int = Field(ge=0, le=100)
+    priority: Priority
+    team: str
+    reasons: list[Reason]
+    inputs: dict[str, Any] = Field(
+        description="Everything the assessment read; `vroegsignaal policy replay` recomputes "
+        "the score from it under the same policy version."
+    )
+
+
+class DecisionList(BaseModel):
+    case_id: str
+    items: list[DecisionOut] = Field(description="Every assessment, oldest first.")
+
+    @classmethod
+    def of(cls, case_id: str, decisions: list[Decision]) -> DecisionList:
+        return cls(
+            case_id=case_id,
+            items=[
+                DecisionOut(
+                    at=d.at,
+                    cause=d.cause,
+                    policy_version=d.assessment.policy_version,
+                    risk_score=d.assessment.score,
+                    priority=d.assessment.priority,
+                    team=d.assessment.team,
+                    reasons=list(d.assessment.reasons),
+                    inputs=d.inputs.to_json(),
+                )
+                for d in decisions
+            ],
+        )

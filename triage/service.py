@@ -12,12 +12,15 @@ import uuid
 from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
+from shared.audit import Actor, AuditAction
+from shared.audit.details import AuditDetails
 from shared.bus import Record
 from shared.case_document import CaseDocument, CaseWithHousehold
 from shared.crypto import PiiVault
-from shared.events import SignalReceived
+from shared.envelope import KeySet
+from shared.events import SignalReceived, signal_binding
 from shared.logs import log_context
 from triage.case_events import case_events
 from triage.case_file import CaseFile, case_document, signal_record
@@ -31,11 +34,14 @@ from triage.household_contacts import (
     open_case_household,
     open_household,
     seal_case_household,
+    seal_source_household,
 )
 from triage.signal_pages import SignalPage
 from triage.work_queue import QueueFilter, QueuePage
 
 log = logging.getLogger(__name__)
+ContactDataChannel = Literal["api", "page"]
+"""Where contact data was shown: the API (GET /v1/cases/{id}) or the USD's case page."""
 
 
 class CaseRepository(Protocol):
@@ -59,9 +65,10 @@ class CaseRepository(Protocol):
     async def save(self, files: Sequence[CaseFile], events: Sequence[Record]) -> None:
         """Stores the files and their events together; raises StaleCase on a lost race."""
 
-    async def record_contact_data_read(
-        self, case_id: str, key_id: str, source: str, at: datetime
-    ) -> None: ...
+    async def audit(
+        self, actor: Actor, action: AuditAction, case_id: str, details: AuditDetails | None = None
+    ) -> None:
+        """Appends to the audit log in the same transaction (the last statement before commit)."""
 
     async def queue(self, wanted: QueueFilter) -> QueuePage: ...
 
@@ -90,6 +97,7 @@ async def triage_signals(
     batch's open cases are loaded at once and the signals applied in order.
     """
     pseudonyms = {s.household_pseudonym for s in signals}
+    keys = await vault.households.ensure(pseudonyms)
     files = await cases.open_cases_for(pseudonyms)
     closed = await cases.last_closed(pseudonyms - set(files))
     touched: dict[str, CaseFile] = {}
@@ -99,7 +107,7 @@ async def triage_signals(
         try:
             pseudonym = signal.household_pseudonym
             filed = _file_signal(
-                files.get(pseudonym), closed.get(pseudonym), signal, policy, now, vault
+                files.get(pseudonym), closed.get(pseudonym), signal, policy, now, keys
             )
         except DomainError as exc:
             refused[signal.signal_id] = exc
@@ -135,7 +143,7 @@ def _file_signal(
     signal: SignalReceived,
     policy: ScoringPolicy,
     now: datetime,
-    vault: PiiVault,
+    keys: KeySet,
 ) -> tuple[CaseFile, list[Record]] | None:
     fact = SignalFact(
         signal_id=signal.signal_id,
@@ -146,7 +154,12 @@ def _file_signal(
     )
     household = Household(minors=signal.minors, adults=signal.adults, district=signal.district)
     # Unreadable: refused before anything changes.
-    incoming = None if signal.type == "resolved" else open_household(vault, signal.sealed_household)
+    event_binding = "event:" + signal_binding(signal.source, signal.signal_id)
+    incoming = (
+        None
+        if signal.type == "resolved"
+        else open_household(keys, signal.sealed_household, event_binding)
+    )
     if file is None:
         if signal.type == "resolved":
             log.info("signal %s resolves nothing open; no case", signal.signal_id)
@@ -160,43 +173,56 @@ def _file_signal(
             now,
             previous_closed_at,
         )
-        by_source = {signal.source: signal.sealed_household}
-        opened = {signal.source: incoming} if incoming else None
-        merged = seal_case_household(vault, by_source, signal.source, opened)
+        assert incoming is not None  # a problem signal: its household was opened
+        pseudonym, case_id = signal.household_pseudonym, case.case_id
+        kept = seal_source_household(keys, pseudonym, case_id, signal.source, incoming)
+        by_source = {signal.source: kept}
+        opened = {signal.source: incoming}
+        merged = seal_case_household(keys, pseudonym, case_id, by_source, signal.source, opened)
         file = CaseFile(case, merged, by_source, signal.source, [fact])
         return file, case_events(file, change, signal.signal_id)
     change = file.case.apply_signal(fact, household, policy, now)
     if change.cause != "duplicate_signal":
         file.signals.append(fact)
         if incoming is not None:
-            _keep_contacts(file, signal, incoming, vault)
+            _keep_contacts(file, signal, incoming, keys)
     return file, case_events(file, change, signal.signal_id)
 
 
 def _keep_contacts(
-    file: CaseFile, signal: SignalReceived, household: OpenedHousehold, vault: PiiVault
+    file: CaseFile, signal: SignalReceived, household: OpenedHousehold, keys: KeySet
 ) -> None:
     """A corporation's latest signal with contacts replaces that corporation's contacts only;
     one without contacts keeps what it gave before."""
     if not signal.contacts and signal.source in file.sealed_by_source:
         return
-    file.sealed_by_source[signal.source] = signal.sealed_household
+    pseudonym, case_id = file.case.household_pseudonym, file.case.case_id
+    file.sealed_by_source[signal.source] = seal_source_household(
+        keys, pseudonym, case_id, signal.source, household
+    )
     file.latest_source = signal.source
     file.sealed_household = seal_case_household(
-        vault, file.sealed_by_source, signal.source, {signal.source: household}
+        keys, pseudonym, case_id, file.sealed_by_source, signal.source, {signal.source: household}
     )
 
 
 async def read_case(
-    begin: Transaction, vault: PiiVault, case_id: str, key_id: str, source: str, now: datetime
+    begin: Transaction,
+    vault: PiiVault,
+    case_id: str,
+    actor: Actor,
+    now: datetime,
+    via: ContactDataChannel = "api",
 ) -> CaseWithHousehold:
-    """The full case; the read of contact data is written to the audit log in the same commit."""
+    """The full case; showing its contact data is an audit entry (`contact_data.shown`, who and
+    through what) in the same commit, so no showing goes unrecorded."""
     async with begin() as cases:
         file = await cases.get(case_id)
         if file is None:
             raise CaseNotFound(case_id)
-        await cases.record_contact_data_read(case_id, key_id, source, now)
-    household = open_case_household(vault, file.sealed_by_source, file.latest_source)
+        await cases.audit(actor, "contact_data.shown", case_id, {"via": via})
+    keys = await vault.households.load([file.case.household_pseudonym])
+    household = open_case_household(keys, case_id, file.sealed_by_source, file.latest_source)
     return CaseWithHousehold(**dict(case_document(file, now)), household=household)
 
 
@@ -233,6 +259,14 @@ async def case_signals(
         total=len(file.signals),
         next_cursor=SignalPage.cursor_at(after) if after < len(file.signals) else None,
     )
+
+
+async def case_decisions(begin: Transaction, case_id: str) -> list[Decision]:
+    """Every assessment of the case, oldest first; CaseNotFound for an unknown case."""
+    async with begin() as cases:
+        if await cases.get(case_id) is None:
+            raise CaseNotFound(case_id)
+        return await cases.decisions_of(case_id)
 
 
 async def for_change(cases: CaseRepository, case_id: str) -> CaseFile:

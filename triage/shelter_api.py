@@ -14,7 +14,7 @@ from triage import shelter_service
 from triage.domain.shelter import ShelterCatalog
 from triage.shelter_repository import BookingTaken, shelter_transactions
 from triage.shelter_schemas import BookingIn, BookingOut, NoRoomProblem, ShelterOut
-from triage.web_deps import ERRORS, PolicyDep, case_problems
+from triage.web_deps import ERRORS, PolicyDep, actor_of, case_problems
 
 router = APIRouter(prefix="/v1/shelter", tags=["shelter"])
 CatalogDep = Annotated[ShelterCatalog, Depends(provided("shelter_catalog"))]
@@ -62,7 +62,7 @@ async def post_booking(
     with case_problems(body.case_id):
         try:
             booking = await shelter_service.book(
-                shelter, catalog, policy, wanted, writer.source, datetime.now(UTC)
+                shelter, catalog, policy, wanted, actor_of(writer), datetime.now(UTC)
             )
         except shelter_service.NoRoom as full:
             alternatives = [{"facility": f, "unit": u} for f, u in full.alternatives]
@@ -85,7 +85,7 @@ async def post_release(
     try:
         with case_problems(booking_id):
             booking = await shelter_service.release(
-                shelter, booking_id, writer.source, datetime.now(UTC)
+                shelter, booking_id, actor_of(writer), datetime.now(UTC)
             )
     except shelter_service.BookingNotFound:
         raise ProblemError(404, f"No active booking {booking_id}.") from None

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from shared.audit import Actor
 from shared.vocabulary import ShelterUnitKind
 from triage.case_events import case_events
+from triage.casework_service import actor_name
 from triage.domain.errors import RefusedInput
 from triage.domain.housing import ShelterStay
 from triage.domain.policy_model import ScoringPolicy
@@ -111,7 +113,7 @@ async def book(
     catalog: ShelterCatalog,
     policy: ScoringPolicy,
     wanted: NewBooking,
-    booked_by: str,
+    actor: Actor,
     now: datetime,
 ) -> Booking:
     """Takes a unit for the case; NoRoom (with alternatives) when it is full, CaseError when the
@@ -120,6 +122,7 @@ async def book(
     stay = ShelterStay(
         str(uuid.uuid4()), wanted.facility, key[1], wanted.from_date, wanted.until_date, now
     )
+    booked_by = actor_name(actor)
     async with begin() as work:
         await work.shelter.ensure_unit(key, _capacity(catalog, key))
         if not await work.shelter.take_unit(key):
@@ -140,22 +143,26 @@ async def book(
             }
         )
         await work.cases.save([file], case_events(file, change))
+        details = {"booking_id": stay.booking_id, "facility": key[0], "unit": key[1]}
+        await work.cases.audit(actor, "shelter.booked", wanted.case_id, details)
     return Booking(
         stay.booking_id, wanted.case_id, key[0], key[1], stay.from_date, stay.until_date, now
     )
 
 
 async def release(
-    begin: ShelterTransaction, booking_id: str, released_by: str, now: datetime
+    begin: ShelterTransaction, booking_id: str, actor: Actor, now: datetime
 ) -> Booking:
     """Frees the unit; BookingNotFound when no such booking is active."""
     async with begin() as work:
-        ended = await work.shelter.release(booking_id, now, released_by)
+        ended = await work.shelter.release(booking_id, now, actor_name(actor))
         if ended is None:
             raise BookingNotFound(booking_id)
         file = await for_change(work.cases, ended.case_id)
         change = file.case.release_shelter(booking_id, now)
         await work.cases.save([file], case_events(file, change))
+        details = {"booking_id": booking_id, "facility": ended.facility, "unit": ended.unit}
+        await work.cases.audit(actor, "shelter.released", ended.case_id, details)
     return Booking(
         ended.id,
         ended.case_id,

@@ -1,5 +1,6 @@
 """Triage's own tables: cases (Vroegsignaalzaak), their decisions and housing plans, the crisis
-shelter's units and bookings, and the audit log of contact-data reads."""
+shelter's units and bookings, and the policy versions scored with. Who saw contact data is in
+the shared audit log (`shared.audit`), the one record of it."""
 
 from __future__ import annotations
 
@@ -129,12 +130,12 @@ shelter_bookings = Table(
     ),
 )
 
-contact_data_reads = Table(
-    "contact_data_reads",
+policy_versions = Table(
+    "policy_versions",
     metadata,
-    Column("id", SequenceId, primary_key=True, autoincrement=True),
-    Column("case_id", String(36), nullable=False, index=True),
-    Column("key_id", String(32), nullable=False),
-    Column("source", String(100), nullable=False),
-    Column("read_at", UtcDateTime, nullable=False),
+    Column("version", String(32), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("first_used_at", UtcDateTime, nullable=False),
 )
+"""Every policy version triage has scored with, as published: old decisions replay under it."""

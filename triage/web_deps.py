@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 
+from shared.audit import Actor
+from shared.web.auth import Principal
 from shared.web.deps import EngineDep, provided
 from shared.web.problems import FieldError, Problem, ProblemError
 from triage import service
@@ -27,6 +29,11 @@ async def _case_transactions(engine: EngineDep) -> service.Transaction:
 CasesDep = Annotated[service.Transaction, Depends(_case_transactions)]
 PolicyDep = Annotated[ScoringPolicy, Depends(provided("triage_policy"))]
 """The scoring policy the process runs (VS_POLICY_FILE), provided by the composition root."""
+
+
+def actor_of(principal: Principal) -> Actor:
+    """The audit log's name for whoever holds the key."""
+    return Actor.for_key(principal.key_id, principal.source)
 
 
 @contextmanager

@@ -30,6 +30,8 @@ from notifier.domain.notification import (
 )
 from notifier.metrics import alert_unsendable
 from shared.crypto import PiiVault
+from shared.envelope import keys_for_tokens
+from shared.events import case_binding
 from shared.keys import is_usable_webhook_secret
 from shared.logs import log_context
 
@@ -114,13 +116,16 @@ class PayloadBuilder:
         """A full payload hands the household's contact data to the USD: audited per delivery."""
         return self._mode == "full"
 
-    def notification(self, stored: StoredNotification) -> Notification:
-        """Raises if the household cannot be opened or the stored type is not a case change."""
+    async def notification(self, stored: StoredNotification) -> Notification:
+        """Raises if the household cannot be opened (its key erased: MissingHouseholdKey) or
+        the stored type is not a case change."""
         if self._mode == "minimal":
             data = minimal_data(stored.subject, case_link(self._base, stored.subject))
         else:
             data = orjson.loads(stored.case_document)
-            data["household"] = orjson.loads(self._vault.open(stored.sealed_household))
+            token = stored.sealed_household
+            keys = await keys_for_tokens(self._vault.households, [token])
+            data["household"] = orjson.loads(keys.open(token, case_binding(stored.subject)))
         return Notification(
             id=stored.id,
             change=change_of(stored.event_type),
@@ -175,7 +180,7 @@ class WebhookChannel:
         """A request that cannot be built (bad data, a bug) is unsendable: a dead letter with
         its reason and an alert, never an exception that stops the round."""
         try:
-            headers, body = self._sender.signed_request(self._payloads.notification(stored))
+            headers, body = self._sender.signed_request(await self._payloads.notification(stored))
         except Exception as exc:
             alert_unsendable(stored.id, exc)
             return AttemptResult(None, error=f"unsendable: {type(exc).__name__}", unsendable=True)

@@ -23,6 +23,7 @@ AuditAction = Literal[
     "housing_plan.recorded",  # woonplan vastgelegd
     "shelter.booked",  # crisisopvang geboekt
     "shelter.released",  # crisisopvang vrijgegeven
+    "contact_attempt.recorded",  # contactpoging vastgelegd
     "key.created",  # API-sleutel aangemaakt
     "key.revoked",  # API-sleutel ingetrokken
     "purge.run",  # bewaartermijn: gegevens vernietigd

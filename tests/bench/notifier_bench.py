@@ -112,7 +112,7 @@ async def record_notifications(
     """Triage `count` signals of new households, then record triage's case events as the
     notifier's consumer does (the events never reach a relay or Kafka). Returns the pending
     deliveries."""
-    records = signal_records(
+    records = await signal_records(
         "bench.notifier.signals", count, count, vault=vault, kinds=NOTIFYING_KINDS
     )
     triage = EventProcessor(

@@ -174,7 +174,7 @@ async def bench_triage(
     try:
         # No reference to the records is kept: the worker's heap (and its GC) stays its own.
         vault = PiiVault(generate_pii_key())
-        await publish(servers.kafka, signal_records(topic, count, households, vault=vault))
+        await publish(servers.kafka, await signal_records(topic, count, households, vault=vault))
         gc.collect()
         cpu0 = time.process_time()
         raw_s = await raw_consume(servers.kafka, topic, f"bench-raw-{run_id}", count, timeout_s)

@@ -51,7 +51,7 @@ NOTIFYING_KINDS = [(kind, weight) for kind, weight in KINDS if kind != "resolved
 """Kinds that open a case for a new household (a `resolved` for one resolves nothing)."""
 
 
-def signal_records(
+async def signal_records(
     topic: str,
     count: int,
     households: int,
@@ -62,7 +62,7 @@ def signal_records(
 ) -> list[Record]:
     """Records exactly as ingest puts them on the bus, for `households` addresses (so most
     households get several signals and their cases are re-scored); households sealed with
-    `vault` (default: a throw-away key)."""
+    `vault` (default: a throw-away key), each with its household's key from `vault`'s store."""
     rng = random.Random(seed)
     vault, now = vault or PiiVault(generate_pii_key()), datetime.now(UTC)
     numbers = rng.sample(range(1, 10_000_000), households)
@@ -90,7 +90,9 @@ def signal_records(
                 "details": _details(kind, rng),
             }
         )
-        record = new_signal(signal, body_hash(signal), "bench", vault, now).event
+        pseudonym = vault.pseudonym(signal.household.address.identity())
+        keys = await vault.households.ensure([pseudonym])
+        record = new_signal(signal, body_hash(signal), "bench", vault, now, keys).event
         records.append(replace(record, topic=topic))
     return records
 

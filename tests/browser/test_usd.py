@@ -56,10 +56,14 @@ async def api_first_open_case(served: Served) -> str:
         return str((await client.get("/v1/cases", params={"limit": 1})).json()["items"][0]["id"])
 
 
-def contact_data_reads(served: Served, case_id: str) -> int:
+def contact_data_shown(served: Served, case_id: str) -> int:
+    """Audit entries of contact data shown on the case page (CONTRACT §10)."""
     database = Path(served.env["VS_DATA_DIR"]) / "vroegsignaal.sqlite3"
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
-        query = "SELECT count(*) FROM contact_data_reads WHERE case_id = ?"
+        query = (
+            "SELECT count(*) FROM audit_log WHERE action = 'contact_data.shown' AND subject = ?"
+            " AND details LIKE '%\"page\"%'"
+        )
         return int(conn.execute(query, (case_id,)).fetchone()[0])
 
 
@@ -106,12 +110,12 @@ async def test_a_usd_worker_works_a_case_through_the_pages(served: Served, tab: 
     await expect(page.locator("#booking")).to_contain_text("appartement")
     assert await free_apartments(page) == free - 1
 
-    before = contact_data_reads(served, case_id)
+    before = contact_data_shown(served, case_id)
     assert PII[1] not in await page.content()
     await page.click("#contacts button[type=submit]")
     await expect(page.locator("#household")).to_contain_text("Bussum")
     assert PII[1] in await page.content()
-    assert contact_data_reads(served, case_id) == before + 1
+    assert contact_data_shown(served, case_id) == before + 1
     await page.screenshot(path=screenshot_path("usd-case-flow"), full_page=True)
 
     await page.select_option("#outcome-choice", "help_accepted")

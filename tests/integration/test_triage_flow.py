@@ -17,7 +17,7 @@ from shared.settings import Settings
 from tests.e2e.process import eventually
 from tests.harness import Harness, running
 from tests.signals import SAMPLE_MONTH
-from triage.tables import cases, contact_data_reads
+from triage.tables import cases
 
 JSON = {"Content-Type": "application/json"}
 
@@ -102,7 +102,7 @@ async def test_sample_month_gives_the_cases_a_usd_worker_expects(
         assert "EVICTION_WITH_MINORS" in {r["code"] for r in case["reasons"]}
         assert sum(r["points"] for r in case["reasons"]) == case["risk_score"]
         assert case["household"]["contacts"][0]["name"] == "J. de Vries"
-        assert case["policy_version"] == "2026.2"
+        assert case["policy_version"] == "2026.3"
 
         # Arrears settled with a payment arrangement: the case closes as resolved.
         case = await settled(vs, bakker, 2)
@@ -162,13 +162,21 @@ async def test_usd_works_a_case_and_the_corporation_sees_only_picked_up(
         view = await eventually(corporation_view, 30)
         assert set(view) == {"id", "type", "received_at", "status"}
 
-        async with vs.runtime.engine.connect() as conn:
-            reads = (
-                await conn.execute(
-                    select(contact_data_reads).where(contact_data_reads.c.case_id == case["id"])
-                )
-            ).all()
-        assert reads and {r.source for r in reads} == {"usd-tests"}
+        # The audit log holds each showing of contact data and each piece of case work, by whom.
+        dpo = await vs.key(f"dpo-{unique}", "audit:read")
+        shown = await vs.client.get(f"/v1/cases/{case['id']}", headers=usd)
+        assert shown.status_code == 200
+        logged = await vs.client.get("/v1/audit", params={"case_id": case["id"]}, headers=dpo)
+        entries = [(e["action"], e["actor"]["source"]) for e in logged.json()["items"]]
+        assert entries[0] == ("contact_data.shown", "usd-tests")  # settled() read it
+        assert entries[-3:] == [
+            ("contact_attempt.recorded", f"usd-{unique}"),
+            ("case.outcome_recorded", f"usd-{unique}"),
+            ("contact_data.shown", f"usd-{unique}"),
+        ]
+        outcome = logged.json()["items"][-2]["details"]
+        assert outcome == {"outcome": "help_accepted"}
+        assert "J. de Vries" not in logged.text and "+316" not in logged.text
 
 
 async def test_case_list_is_ordered_and_paginated(stack: Settings, unique: str) -> None:

@@ -72,6 +72,7 @@ async def test_killing_one_of_two_workers_loses_and_doubles_nothing(
         "VS_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "VS_PII_KEY": make_settings.pii_key,
         "VS_DATA_DIR": str(tmp_path / "w"),
+        "VS_KEYSTORE_URL": str(settings.keystore_url),  # the test's own, shared with the workers
     }
     workers = [
         VroegsignaalProcess(["serve", "triage"], env, tmp_path / f"triage-{i}.log")

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from services.processes import INGEST, NOTIFIER, TRIAGE
+from shared.audit.tables import audit_log
 from tests.conftest import SettingsFactory
 from tests.e2e.process import eventually
 from tests.harness import Harness, running
@@ -21,7 +22,6 @@ from tests.integration.test_families import eviction_order
 from tests.integration.test_shelter import shelter_file
 from tests.pages.session import csrf_token, new_key, origin, sign_in
 from tests.signals import PII, rent_arrears
-from triage.tables import contact_data_reads
 from triage.usd_pages import routes
 
 JSON = {"Content-Type": "application/json"}
@@ -285,7 +285,11 @@ async def test_contact_data_shows_only_on_the_show_action_and_each_showing_is_au
 
         async def reads() -> int:
             async with vs.runtime.engine.connect() as conn:
-                query = select(func.count()).where(contact_data_reads.c.case_id == case_id)
+                query = select(func.count()).where(
+                    audit_log.c.action == "contact_data.shown",
+                    audit_log.c.subject == case_id,
+                    audit_log.c.details.contains('"page"'),
+                )
                 return int(await conn.scalar(query) or 0)
 
         url = f"/usd/cases/{case_id}"

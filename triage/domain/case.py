@@ -39,7 +39,7 @@ def open_case(
     """Open a case for a household's first problem signal; `resolved` alone opens nothing."""
     if signal.type == "resolved":
         raise CaseError("a 'resolved' signal cannot open a case: there is nothing to resolve")
-    inputs = inputs_at(now, household, [signal], now, None, previous_case_closed_at)
+    inputs = inputs_at(now, household, [signal], now, None, previous_case_closed_at, case_id)
     assessment = replay(policy, inputs)
     case = Case(
         case_id=case_id,

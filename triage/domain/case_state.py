@@ -76,6 +76,7 @@ class CaseState:
             self.opened_at,
             plan.kind if plan else None,
             self.previous_case_closed_at,
+            self.case_id,
         )
 
     def deadline_passed(self, now: datetime) -> bool:

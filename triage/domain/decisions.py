@@ -30,6 +30,8 @@ class AssessmentInputs:
     housing_plan: HousingPlanKind | None = None
     previous_case_closed_on: date | None = None
     opened_on: date | None = None
+    case_id: str | None = None
+    """Decides the random sample (None in decisions kept before sampling: never sampled)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +54,7 @@ class AssessmentInputs:
             "housing_plan": self.housing_plan,
             "previous_case_closed_on": _iso(self.previous_case_closed_on),
             "opened_on": _iso(self.opened_on),
+            "case_id": self.case_id,
         }
 
     @classmethod
@@ -72,6 +75,7 @@ class AssessmentInputs:
             housing_plan=data["housing_plan"],
             previous_case_closed_on=_day(data["previous_case_closed_on"]),
             opened_on=_day(data["opened_on"]),
+            case_id=data.get("case_id"),
         )
 
 
@@ -93,6 +97,7 @@ def inputs_at(
     opened_at: datetime,
     housing_plan: HousingPlanKind | None = None,
     previous_case_closed_at: datetime | None = None,
+    case_id: str | None = None,
 ) -> AssessmentInputs:
     """What an assessment at `now` reads, in the USD's dates (Amsterdam)."""
     return AssessmentInputs(
@@ -104,6 +109,7 @@ def inputs_at(
         if previous_case_closed_at
         else None,
         opened_on=local_date(opened_at),
+        case_id=case_id,
     )
 
 
@@ -117,6 +123,7 @@ def replay(policy: ScoringPolicy, inputs: AssessmentInputs) -> Assessment:
         housing_plan=inputs.housing_plan,
         previous_case_closed_on=inputs.previous_case_closed_on,
         opened_on=inputs.opened_on,
+        case_id=inputs.case_id,
     )
 
 

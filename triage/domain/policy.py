@@ -26,7 +26,9 @@ from triage.domain.policy_model import (
     PriorityFloor,
     RecurrenceWeights,
     RentArrearsWeights,
+    RetentionPolicy,
     RoutingRule,
+    SamplingPolicy,
     ScoringPolicy,
     SeverityPoints,
     UrgencyStep,
@@ -45,7 +47,9 @@ from triage.domain.policy_sections import (
     read_pollution,
     read_recurrence,
     read_rent_arrears,
+    read_retention,
     read_routing,
+    read_sampling,
 )
 
 __all__ = [
@@ -67,12 +71,15 @@ __all__ = [
     "PriorityFloor",
     "RecurrenceWeights",
     "RentArrearsWeights",
+    "RetentionPolicy",
     "RoutingRule",
+    "SamplingPolicy",
     "ScoringPolicy",
     "SeverityPoints",
     "UrgencyStep",
     "default_policy_path",
     "load_policy",
+    "policy_from_text",
     "priority_rank",
 ]
 
@@ -100,6 +107,15 @@ def load_policy(path: Path | str) -> ScoringPolicy:
     return parse_policy(TomlTable(raw, "", path.name))
 
 
+def policy_from_text(text: str, name: str) -> ScoringPolicy:
+    """A policy kept as text (an earlier published version, for replay)."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"policy {name}: not valid TOML ({exc})") from exc
+    return parse_policy(TomlTable(raw, "", name))
+
+
 def parse_policy(root: TomlTable) -> ScoringPolicy:
     """Build the policy from an already parsed TOML document (lets tests skip the file)."""
     policy = ScoringPolicy(
@@ -117,6 +133,8 @@ def parse_policy(root: TomlTable) -> ScoringPolicy:
         priority_floors=read_floors(root),
         routing=read_routing(root),
         deadlines=read_deadlines(root.table("deadlines")),
+        sampling=read_sampling(root),
+        retention=read_retention(root),
     )
     root.done()
     return policy

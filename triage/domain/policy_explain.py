@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Final
 
-from shared.vocabulary import PRIORITIES, PROBLEM_TYPES, Lang, SignalType
+from shared.vocabulary import PRIORITIES, PROBLEM_TYPES, USD_OUTCOMES, Lang, SignalType
 from triage.domain.policy_model import MAX_SCORE, RoutingRule, ScoringPolicy
 from triage.domain.policy_words import WGS_DAYS, WORDS
 from triage.domain.scoring import assess
@@ -80,7 +80,7 @@ class _Text:
 def explain_policy(policy: ScoringPolicy, lang: Lang = "nl") -> str:
     """Every weight and rule of `policy`, in the reader's language."""
     say = _Text(lang)
-    sections = (_scoring, _signals, _children, _floors, _routing, _deadlines)
+    sections = (_scoring, _signals, _children, _floors, _routing, _deadlines, _sampling, _retention)
     return "\n\n".join("\n".join(section(policy, say)) for section in sections) + "\n"
 
 
@@ -203,4 +203,19 @@ def _deadlines(p: ScoringPolicy, say: _Text) -> list[str]:
                 note=note,
             )
         )
+    return lines
+
+
+def _sampling(p: ScoringPolicy, say: _Text) -> list[str]:
+    rate = p.sampling.rate
+    if rate <= 0:
+        return [say("sampling_none")]
+    share = f"{rate:.1%}".replace(".0%", "%")
+    return [say("sampling", rate=share.replace(".", ",") if say.lang == "nl" else share)]
+
+
+def _retention(p: ScoringPolicy, say: _Text) -> list[str]:
+    outcomes = (*USD_OUTCOMES, "resolved")
+    lines = [say("retention")]
+    lines += [say("retention_line", outcome=o, months=p.retention.months_for(o)) for o in outcomes]
     return lines

@@ -6,7 +6,8 @@ and version them; `triage.domain.policy` loads them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import time
 from typing import Final, Literal, get_args
 
@@ -129,6 +130,32 @@ class RecurrenceWeights:
 
 
 @dataclass(frozen=True)
+class SamplingPolicy:
+    """Random samples (Algoritmekader): this share of `low` cases is flagged RANDOM_SAMPLE (0
+    points) for a human look, so what the weights leave out is checked too. Which cases is
+    decided by a hash of the case id: the same case is always in or out, and replay agrees."""
+
+    rate: float = 0.0
+
+
+HELP_FOLLOWED: Final = frozenset({"help_accepted", "already_in_care"})
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """Months a closed case, its signals and its household's data are kept, by outcome
+    (CONTRACT §10); an outcome the policy does not name keeps the default: 24 months where
+    help followed, 12 where it did not."""
+
+    months: Mapping[str, int] = field(default_factory=dict)
+
+    def months_for(self, outcome: str | None) -> int:
+        if outcome is not None and outcome in self.months:
+            return self.months[outcome]
+        return 24 if outcome in HELP_FOLLOWED else 12
+
+
+@dataclass(frozen=True)
 class PriorityBands:
     """Lowest score of each priority; below `medium` the case is `low`."""
 
@@ -209,3 +236,5 @@ class ScoringPolicy:
     priority_floors: tuple[PriorityFloor, ...]
     routing: tuple[RoutingRule, ...]
     deadlines: DeadlinePolicy
+    sampling: SamplingPolicy = SamplingPolicy()
+    retention: RetentionPolicy = RetentionPolicy()

@@ -10,7 +10,7 @@ from datetime import time
 from itertools import pairwise
 from typing import cast
 
-from shared.vocabulary import DRUGS_STAGES, PRIORITIES, PROBLEM_TYPES, Priority
+from shared.vocabulary import DRUGS_STAGES, PRIORITIES, PROBLEM_TYPES, USD_OUTCOMES, Priority
 from triage.domain.policy_model import (
     DEADLINE_UNITS,
     MAX_SCORE,
@@ -28,7 +28,9 @@ from triage.domain.policy_model import (
     PriorityFloor,
     RecurrenceWeights,
     RentArrearsWeights,
+    RetentionPolicy,
     RoutingRule,
+    SamplingPolicy,
     SeverityPoints,
     UrgencyStep,
 )
@@ -130,6 +132,29 @@ def read_recurrence(t: TomlTable) -> RecurrenceWeights:
     weights = RecurrenceWeights(t.integer("within_months", minimum=1), t.integer("points"))
     t.done()
     return weights
+
+
+def read_sampling(root: TomlTable) -> SamplingPolicy:
+    """Optional: a policy without `[sampling]` samples nothing (versions before 2026.3)."""
+    if not root.has("sampling"):
+        return SamplingPolicy()
+    t = root.table("sampling")
+    rate = t.number("rate")
+    if rate > 1:
+        t.fail("rate", f"must be a share between 0 and 1, got {rate}")
+    t.done()
+    return SamplingPolicy(rate)
+
+
+def read_retention(root: TomlTable) -> RetentionPolicy:
+    """Optional: months kept after closing, per outcome (at least 1); unnamed outcomes keep
+    the default (24 months where help followed, 12 otherwise)."""
+    if not root.has("retention"):
+        return RetentionPolicy()
+    t = root.table("retention")
+    months = {o: t.integer(o, minimum=1) for o in (*USD_OUTCOMES, "resolved") if t.has(o)}
+    t.done()
+    return RetentionPolicy(months)
 
 
 def read_bands(t: TomlTable) -> PriorityBands:

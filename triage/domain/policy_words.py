@@ -73,6 +73,16 @@ NL: Final[dict[str, str]] = {
     "working_days": "werkdag(en), zonder weekend en feestdagen",
     "calendar_days": "kalenderdag(en)",
     "first_day": " — de ‘eerste dag’: de volgende werkdag",
+    "sampling": "Steekproef (Algoritmekader): {rate} van de zaken met prioriteit laag krijgt "
+    "reden RANDOM_SAMPLE (0 punten), zodat een mens ook bekijkt wat de wegingen laag zetten. "
+    "Welke zaken is vast (een hash van het zaaknummer), dus een herhaalde beoordeling geeft "
+    "dezelfde uitkomst.",
+    "sampling_none": "Steekproef: dit beleid trekt geen steekproef uit de zaken met prioriteit "
+    "laag.",
+    "retention": "Bewaartermijn na het sluiten van een zaak (daarna wist `vroegsignaal purge` de "
+    "zaak, haar signalen en de persoonsgegevens van het huishouden door de sleutel van het "
+    "huishouden te vernietigen):",
+    "retention_line": "- {outcome}: {months} maanden",
     "wgs_ok": " — binnen de Wgs-termijn van {days} dagen bij een bedreigende situatie",
     "wgs_late": " — LET OP: langer dan de Wgs-termijn van {days} dagen bij een bedreigende "
     "situatie",
@@ -149,6 +159,13 @@ EN: Final[dict[str, str]] = {
     "working_days": "working day(s), without weekends and public holidays",
     "calendar_days": "calendar day(s)",
     "first_day": " — the 'first day': the next working day",
+    "sampling": "Random sample (Algoritmekader): {rate} of the low-priority cases get reason "
+    "RANDOM_SAMPLE (0 points), so a person also looks at what the weights put low. Which cases "
+    "is fixed (a hash of the case id), so a replayed assessment gives the same result.",
+    "sampling_none": "Random sample: this policy samples no low-priority cases.",
+    "retention": "Retention after a case closes (then `vroegsignaal purge` erases the case, its "
+    "signals and the household's personal data by destroying the household's key):",
+    "retention_line": "- {outcome}: {months} months",
     "wgs_ok": " — within the Wgs term of {days} days for a threatening situation",
     "wgs_late": " — NOTE: longer than the Wgs term of {days} days for a threatening situation",
     "priority.critical": "critical",

@@ -15,6 +15,7 @@ from triage.domain.families import housing_plan_reasons, recurrence_reason
 from triage.domain.points import children_reason, combination_reason, signal_reasons
 from triage.domain.policy_model import MAX_SCORE, ScoringPolicy
 from triage.domain.routing import apply_floors, priority_for_score, route_case
+from triage.domain.sampling import in_sample, sample_reason
 from triage.domain.signals import Household, SignalFact
 
 __all__ = ["Assessment", "Reason", "assess", "counted_signals"]
@@ -51,11 +52,13 @@ def assess(
     housing_plan: HousingPlanKind | None = None,
     previous_case_closed_on: date | None = None,
     opened_on: date | None = None,
+    case_id: str | None = None,
 ) -> Assessment:
     """Score, prioritise and route a case; `today` (Amsterdam date) sets eviction urgency.
 
     `housing_plan` is the kind of the plan in force (None: no plan); `previous_case_closed_on`
-    and `opened_on` tell whether the household's problems recur (property 11).
+    and `opened_on` tell whether the household's problems recur (property 11); `case_id`
+    decides whether a `low` case is in the policy's random sample.
     """
     counted = counted_signals(open_signals)
     types = [signal.type for signal in counted]
@@ -82,6 +85,8 @@ def assess(
     priority, floor_reasons = apply_floors(
         policy, priority_for_score(policy.priority_bands, score), household, counted
     )
+    if priority == "low" and in_sample(policy.sampling.rate, case_id):
+        floor_reasons = [*floor_reasons, sample_reason(policy.sampling.rate)]
     return Assessment(
         score=score,
         priority=priority,

@@ -43,7 +43,7 @@ from triage.shelter_repository import BookingTaken
 from triage.usd_pages import forms
 from triage.usd_pages.forms import FormRefused, Message
 from triage.usd_pages.messages import MESSAGES, REASONS_NL
-from triage.web_deps import CasesDep, PolicyDep
+from triage.web_deps import CasesDep, PolicyDep, actor_of
 from triage.work_queue import BadCursor, QueueFilter
 
 router = APIRouter(include_in_schema=False)
@@ -191,7 +191,7 @@ async def show_contact_data(
     reader = session.principal
     try:
         full = await service.read_case(
-            cases, vault, case_id, reader.key_id, reader.source, datetime.now(UTC)
+            cases, vault, case_id, actor_of(reader), datetime.now(UTC), via="page"
         )
     except service.CaseNotFound:
         raise PageRefused(404, "case_not_found", session) from None
@@ -283,7 +283,7 @@ async def post_contact_attempt(
     async def change(form: Mapping[str, Any]) -> object:
         posted = forms.contact_attempt(form)
         return await casework_service.record_contact_attempt(
-            cases, case_id, posted, datetime.now(UTC)
+            cases, case_id, posted, actor_of(session.principal), datetime.now(UTC)
         )
 
     return await _change(
@@ -306,7 +306,7 @@ async def post_housing_plan(
     async def change(form: Mapping[str, Any]) -> object:
         posted = forms.housing_plan(form)
         return await casework_service.record_housing_plan(
-            cases, case_id, posted, session.principal.source, policy, datetime.now(UTC)
+            cases, case_id, posted, actor_of(session.principal), policy, datetime.now(UTC)
         )
 
     return await _change(
@@ -330,7 +330,7 @@ async def post_booking(
         wanted = forms.booking(case_id, form)
         try:
             return await shelter_service.book(
-                shelter, catalog, policy, wanted, session.principal.source, datetime.now(UTC)
+                shelter, catalog, policy, wanted, actor_of(session.principal), datetime.now(UTC)
             )
         except shelter_service.NoRoom as full:
             messages = _no_room(pages.translator(request), catalog, wanted, full)
@@ -374,7 +374,7 @@ async def post_release(
             raise FormRefused("release", [Message("usd.error.booking")])
         try:
             return await shelter_service.release(
-                shelter, booking_id, session.principal.source, datetime.now(UTC)
+                shelter, booking_id, actor_of(session.principal), datetime.now(UTC)
             )
         except shelter_service.BookingNotFound:
             raise FormRefused("release", [Message("usd.error.booking")]) from None
@@ -397,7 +397,9 @@ async def post_outcome(
 ) -> Response:
     async def change(form: Mapping[str, Any]) -> object:
         body = forms.outcome(form)
-        return await casework_service.close_case(cases, case_id, body.outcome, datetime.now(UTC))
+        return await casework_service.close_case(
+            cases, case_id, body.outcome, actor_of(session.principal), datetime.now(UTC)
+        )
 
     return await _change(
         request, pages, session, cases, shelter, catalog, case_id, "outcome", change, wake

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+import pytest
+from cryptography.exceptions import InvalidTag
 
 from shared.case_document import CaseDocument
 from shared.crypto import PiiVault, generate_pii_key
-from shared.events import CaseChanged, SignalReceived, SignalRef
+from shared.events import CaseChanged, SignalReceived, SignalRef, signal_binding
 from shared.vocabulary import ChangeKind, SignalStatus
 from signal_ingest import service
 from signal_ingest.domain.intake import Posted
@@ -41,7 +43,11 @@ async def test_an_accepted_signal_is_stored_with_its_event_and_no_personal_data_
     assert not any(pii.encode() in published for pii in PII)
     stored = store.signals[("corp", raw["id"])]
     assert not any(pii in stored.sealed_body for pii in PII)
-    body: SignalIn = parse_signal(orjson.loads(VAULT.open(stored.sealed_body)))
+    keys = await VAULT.households.load([received.household_pseudonym])
+    opened = keys.open(stored.sealed_body, signal_binding("corp", raw["id"]))
+    body: SignalIn = parse_signal(orjson.loads(opened))
+    with pytest.raises(InvalidTag):  # bound to its row: it opens for no other
+        keys.open(stored.sealed_body, signal_binding("corp", str(uuid.uuid4())))
     assert body == parse_signal(raw)
 
 

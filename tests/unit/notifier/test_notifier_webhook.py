@@ -85,12 +85,12 @@ async def test_transport_failures_come_back_as_results(failure: Exception, error
     assert (result.status_code, result.error) == (None, error)
 
 
-def test_the_full_payload_opens_the_household_the_minimal_one_links_the_case() -> None:
+async def test_the_full_payload_opens_the_household_the_minimal_one_links_the_case() -> None:
     stored = stored_notification("closed")
     base = "https://vs.example.nl/"
 
-    full = PayloadBuilder(VAULT, "full", base).notification(stored)
-    minimal = PayloadBuilder(VAULT, "minimal", base).notification(stored)
+    full = await PayloadBuilder(VAULT, "full", base).notification(stored)
+    minimal = await PayloadBuilder(VAULT, "minimal", base).notification(stored)
 
     assert full.data == {"id": stored.subject, "priority": "high", "household": HOUSEHOLD}
     link = f"https://vs.example.nl/v1/cases/{stored.subject}"
@@ -146,11 +146,11 @@ def test_naive_datetimes_in_case_data_are_refused() -> None:
         encode_event(notification, SOURCE)
 
 
-def test_a_stored_type_that_is_no_case_change_is_refused() -> None:
+async def test_a_stored_type_that_is_no_case_change_is_refused() -> None:
     stored = stored_notification()
     stored = type(stored)(
         **{**{f: getattr(stored, f) for f in stored.__slots__}, "event_type": "x"}
     )
 
     with pytest.raises(ValueError, match="case event type"):
-        PayloadBuilder(VAULT, "minimal", "https://vs.example.nl").notification(stored)
+        await PayloadBuilder(VAULT, "minimal", "https://vs.example.nl").notification(stored)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ import orjson
 
 from shared.asyncapi import asyncapi_document
 from shared.crypto import PiiVault, generate_pii_key
+from shared.envelope import KeySet
 from shared.events import TOPICS
 from signal_ingest.domain.intake import body_hash
 from signal_ingest.domain.signal import parse_signal
@@ -36,7 +38,9 @@ def test_document_is_asyncapi_3_with_a_channel_per_topic_and_the_webhook() -> No
 def test_a_real_signal_event_matches_its_documented_headers_and_payload() -> None:
     vault = PiiVault(generate_pii_key())
     signal = parse_signal(rent_arrears())
-    record = new_signal(signal, body_hash(signal), "corp", vault, datetime.now(UTC)).event
+    pseudonym = vault.pseudonym(signal.household.address.identity())
+    keys = KeySet({pseudonym: os.urandom(32)}, vault.open)
+    record = new_signal(signal, body_hash(signal), "corp", vault, datetime.now(UTC), keys).event
     headers = {name: value.decode() for name, value in record.headers}
     validate(headers, "#/components/messages/signalReceived/headers")
     validate(orjson.loads(record.value), "#/components/messages/signalReceived/payload")

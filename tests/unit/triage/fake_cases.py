@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from shared.audit import Actor, AuditAction
+from shared.audit.details import AuditDetails
 from shared.bus import Record
 from shared.events import CaseChanged
 from triage.case_file import CaseFile
@@ -18,12 +20,12 @@ from triage.work_queue import QueueFilter, QueuePage
 
 
 class FakeCases:
-    """Case files in a dict; keeps every event, decision, plan and contact-data read saved."""
+    """Case files in a dict; keeps every event, decision, plan and audit entry saved."""
 
     def __init__(self) -> None:
         self.files: dict[str, CaseFile] = {}
         self.events: list[Record] = []
-        self.reads: list[tuple[str, str]] = []
+        self.audited: list[tuple[str, str, str | None, dict[str, Any]]] = []
         self.decisions: list[Decision] = []
         self.plans: list[HousingPlan] = []
 
@@ -67,10 +69,10 @@ class FakeCases:
         self.files.update({f.case.case_id: f for f in files})
         self.events += events
 
-    async def record_contact_data_read(
-        self, case_id: str, key_id: str, source: str, at: datetime
+    async def audit(
+        self, actor: Actor, action: AuditAction, case_id: str, details: AuditDetails | None = None
     ) -> None:
-        self.reads.append((case_id, source))
+        self.audited.append((action, case_id, actor.source, dict(details or {})))
 
     async def queue(self, wanted: QueueFilter) -> QueuePage:
         raise NotImplementedError("the queue's order and cursor are tested on real databases")

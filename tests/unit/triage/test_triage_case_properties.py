@@ -56,7 +56,7 @@ def test_higher_arrears_rescore_the_case(household: Household, amount: float, mo
     change = case.apply_signal(higher, household, POLICY, LATER)
     assert change.kind in ("updated", "escalated")
     assert case.counted("rent_arrears") is higher
-    expected = assess(POLICY, household, [higher], local_date(LATER))
+    expected = assess(POLICY, household, [higher], local_date(LATER), case_id=case.case_id)
     assert case.assessment == expected
     rose = priority_rank(expected.priority) > priority_rank(before.priority)
     assert (change.kind == "escalated") == rose
@@ -71,7 +71,9 @@ def test_a_new_type_rescores_the_case(
     case = new_case(household, first)
     change = case.apply_signal(second, household, POLICY, LATER)
     assert change.kind in ("updated", "escalated")
-    assert case.assessment == assess(POLICY, household, [first, second], local_date(LATER))
+    assert case.assessment == assess(
+        POLICY, household, [first, second], local_date(LATER), case_id=case.case_id
+    )
 
 
 @given(households, st.lists(st.sampled_from(PROBLEM_TYPE_LIST), min_size=1, unique=True), st.data())
@@ -116,5 +118,11 @@ def test_a_case_always_reflects_its_open_signals(
         assert case.open_signals
         assert "resolved" not in case.open_types()
         if change.kind is not None:
-            expected = assess(POLICY, case.household, case.open_signals.values(), local_date(LATER))
+            expected = assess(
+                POLICY,
+                case.household,
+                case.open_signals.values(),
+                local_date(LATER),
+                case_id=case.case_id,
+            )
             assert case.assessment == expected

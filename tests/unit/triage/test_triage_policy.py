@@ -16,7 +16,7 @@ DEFAULT_TEXT = (REPO / "deploy" / "policy" / "default.toml").read_text(encoding=
 def test_default_policy_is_the_published_file() -> None:
     assert default_policy_path().resolve() == REPO / "deploy" / "policy" / "default.toml"
     policy = load_policy(default_policy_path())
-    assert policy.version == "2026.2"
+    assert policy.version == "2026.3"
     assert policy.children.has_minors_points > 0
     assert 0 <= policy.children.unknown_points <= policy.children.has_minors_points
     assert policy.rent_arrears.typical_monthly_rent_eur == 700.0
@@ -41,7 +41,7 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "key"),
     [
-        ('version = "2026.2"', "", "'version' is missing"),
+        ('version = "2026.3"', "", "'version' is missing"),
         ("has_minors_points = 15", "", "'children.has_minors_points' is missing"),
         ("has_minors_points = 15", "has_minors_points = 0", "'children.has_minors_points'"),
         ("unknown_points = 8", "unknown_points = -1", "'children.unknown_points'"),

@@ -76,7 +76,7 @@ def test_every_point_is_explained_and_scoring_is_deterministic(
     assert 0 <= assessment.score <= 100
     assert sum(reason.points for reason in assessment.reasons) == assessment.score
     assert all(reason.code and reason.text for reason in assessment.reasons)
-    assert assessment.policy_version == "2026.2"
+    assert assessment.policy_version == "2026.3"
     shuffled = list(signals)
     rnd.shuffle(shuffled)
     assert assess(POLICY, household, shuffled, today) == assessment

@@ -9,9 +9,11 @@ from typing import Any
 import orjson
 import pytest
 
+from shared.audit import Actor
 from shared.case_document import CaseHousehold
 from shared.crypto import PiiVault, generate_pii_key
-from shared.events import SignalReceived
+from shared.envelope import keys_for_tokens
+from shared.events import SignalReceived, case_binding
 from shared.vocabulary import SignalType
 from tests.unit.triage.fake_cases import FakeCases
 from tests.unit.triage.triage_factories import NOW, POLICY
@@ -21,6 +23,7 @@ from triage.domain.errors import RefusedInput
 from triage.work_queue import BadCursor
 
 VAULT = PiiVault(generate_pii_key())
+USD = Actor.for_key("key-1", "usd-test")
 
 
 def sealed_household(*names: str, postcode: str = "1402AB") -> str:
@@ -100,12 +103,22 @@ async def test_contact_attempt_and_outcome_are_announced() -> None:
     cases = FakeCases()
     case_id = (await opened(cases)).case.case_id
     attempt, _ = await casework_service.record_contact_attempt(
-        cases.begin, case_id, casework_service.NewContactAttempt("phone", False, NOW), NOW
+        cases.begin, case_id, casework_service.NewContactAttempt("phone", False, NOW), USD, NOW
     )
-    closed = await casework_service.close_case(cases.begin, case_id, "help_accepted", NOW)
+    closed = await casework_service.close_case(cases.begin, case_id, "help_accepted", USD, NOW)
     assert (attempt.status, closed.status) == ("contacted", "closed")
     assert [e.change for e in cases.announced()] == ["opened", "updated", "closed"]
     assert cases.announced()[-1].signal_status == "picked_up"
+    assert [(a, c, who) for a, c, who, _ in cases.audited] == [
+        ("contact_attempt.recorded", case_id, "usd-test"),
+        ("case.outcome_recorded", case_id, "usd-test"),
+    ]
+    assert cases.audited[0][3] == {
+        "attempt_id": attempt.contact_attempts[0].id,
+        "channel": "phone",
+        "reached": False,
+    }
+    assert cases.audited[1][3] == {"outcome": "help_accepted"}
 
 
 async def test_an_attempt_posted_twice_with_its_id_is_recorded_and_announced_once() -> None:
@@ -115,10 +128,10 @@ async def test_an_attempt_posted_twice_with_its_id_is_recorded_and_announced_onc
         "home_visit", True, NOW, attempt_id=str(uuid.uuid4())
     )
     first, replayed_first = await casework_service.record_contact_attempt(
-        cases.begin, case_id, attempt, NOW
+        cases.begin, case_id, attempt, USD, NOW
     )
     again, replayed = await casework_service.record_contact_attempt(
-        cases.begin, case_id, attempt, NOW
+        cases.begin, case_id, attempt, USD, NOW
     )
     assert (replayed_first, replayed) == (False, True)
     assert again == first
@@ -129,7 +142,7 @@ async def test_an_attempt_posted_twice_with_its_id_is_recorded_and_announced_onc
 async def test_an_unknown_case_cannot_be_changed() -> None:
     with pytest.raises(service.CaseNotFound):
         await casework_service.close_case(
-            FakeCases().begin, str(uuid.uuid4()), "help_accepted", NOW
+            FakeCases().begin, str(uuid.uuid4()), "help_accepted", USD, NOW
         )
 
 
@@ -145,10 +158,10 @@ async def test_an_overdue_case_escalates_once() -> None:
 async def test_reading_a_case_opens_its_contacts_and_is_audited() -> None:
     cases = FakeCases()
     case_id = (await opened(cases)).case.case_id
-    shown = await service.read_case(cases.begin, VAULT, case_id, "key-1", "usd-test", NOW)
+    shown = await service.read_case(cases.begin, VAULT, case_id, USD, NOW)
     assert (shown.id, shown.household.address.house_number) == (case_id, 7)
     assert shown.district == "1402"
-    assert cases.reads == [(case_id, "usd-test")]
+    assert cases.audited == [("contact_data.shown", case_id, "usd-test", {"via": "api"})]
 
 
 async def test_contacts_are_kept_per_corporation_and_shown_with_their_source() -> None:
@@ -168,12 +181,12 @@ async def test_contacts_are_kept_per_corporation_and_shown_with_their_source() -
     await service.triage_signals(cases, [newer, silent], POLICY, NOW, VAULT)
 
     case_id = cases.announced()[0].case_id
-    shown = await service.read_case(cases.begin, VAULT, case_id, "key-1", "usd-test", NOW)
+    shown = await service.read_case(cases.begin, VAULT, case_id, USD, NOW)
     expected = [("A. Later", "corp-a"), ("B. Ander", "corp-b")]
     assert [(c.name, c.source) for c in shown.household.contacts] == expected
-    announced = CaseHousehold.model_validate_json(
-        VAULT.open(cases.announced()[-1].sealed_household)
-    )
+    token = cases.announced()[-1].sealed_household
+    keys = await keys_for_tokens(VAULT.households, [token])
+    announced = CaseHousehold.model_validate_json(keys.open(token, case_binding(case_id)))
     assert announced == shown.household
 
 
@@ -216,13 +229,16 @@ async def test_a_housing_plan_is_kept_shown_and_takes_the_reason_away() -> None:
     case_id = cases.announced()[0].case_id
     posted = casework_service.NewHousingPlan("hov", "HOV, twee jaar", date(2026, 12, 1))
     shown = await casework_service.record_housing_plan(
-        cases.begin, case_id, posted, "usd-test", POLICY, NOW
+        cases.begin, case_id, posted, USD, POLICY, NOW
     )
     assert shown.housing_plan is not None
     assert (shown.housing_plan.kind, shown.housing_plan.recorded_by) == ("hov", "usd-test")
     assert "NO_HOUSING_PLAN" not in {r.code for r in shown.reasons}
     assert [p.kind for p in cases.plans] == ["hov"]
     assert cases.announced()[-1].case.housing_plan == shown.housing_plan
+    plan_id = shown.housing_plan.id
+    audited = ("housing_plan.recorded", case_id, "usd-test", {"plan_id": plan_id, "kind": "hov"})
+    assert cases.audited == [audited]  # the summary (free text) stays out of the log
 
 
 async def test_a_summary_with_contact_data_is_refused() -> None:
@@ -235,7 +251,7 @@ async def test_a_summary_with_contact_data_is_refused() -> None:
                 cases.begin,
                 case_id,
                 casework_service.NewHousingPlan("other", summary),
-                "usd-test",
+                USD,
                 POLICY,
                 NOW,
             )
@@ -246,7 +262,7 @@ async def test_a_household_back_within_six_months_is_a_repeat() -> None:
     cases, pseudonym = FakeCases(), uuid.uuid4().hex
     await service.triage_signals(cases, [arrears(pseudonym, 700.0)], POLICY, NOW, VAULT)
     first = cases.announced()[0].case_id
-    await casework_service.close_case(cases.begin, first, "help_accepted", NOW)
+    await casework_service.close_case(cases.begin, first, "help_accepted", USD, NOW)
     later = NOW + timedelta(days=90)
     await service.triage_signals(cases, [arrears(pseudonym, 900.0)], POLICY, later, VAULT)
     reopened = cases.announced()[-1]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.triage.fake_cases import FakeCases, FakeShelter, FakeShelterWork
-from tests.unit.triage.test_triage_service import VAULT, eviction
+from tests.unit.triage.test_triage_service import USD, VAULT, eviction
 from tests.unit.triage.triage_factories import NOW, POLICY
 from triage import service, shelter_service
 from triage.domain.errors import CaseError, RefusedInput
@@ -74,7 +74,7 @@ async def test_bookings_fill_a_unit_then_offer_where_there_is_room() -> None:
             CATALOG,
             POLICY,
             wanted(case_id),
-            "usd-test",
+            USD,
             NOW,
         )
         booked.append(booking)
@@ -85,7 +85,7 @@ async def test_bookings_fill_a_unit_then_offer_where_there_is_room() -> None:
             CATALOG,
             POLICY,
             wanted(case_id),
-            "usd-test",
+            USD,
             NOW,
         )
     assert full.value.alternatives == [("vluchtheuvel", "place"), ("hotel", "room")]
@@ -99,14 +99,14 @@ async def test_bookings_fill_a_unit_then_offer_where_there_is_room() -> None:
         ("hotel", "room"): None,
     }
 
-    released = await shelter_service.release(work.begin, booked[0].id, "usd-test", NOW)
+    released = await shelter_service.release(work.begin, booked[0].id, USD, NOW)
     assert released.released_at == NOW
     again = await shelter_service.book(
         work.begin,
         CATALOG,
         POLICY,
         wanted(case_id),
-        "usd-test",
+        USD,
         NOW,
     )
     assert again.unit == "apartment"
@@ -120,7 +120,7 @@ async def test_a_booking_is_the_housing_plan_when_there_is_none_and_one_per_case
         CATALOG,
         POLICY,
         wanted(case_id, "hotel", "room"),
-        "usd-test",
+        USD,
         NOW,
     )
     shown = work.cases.announced()[-1].case
@@ -134,19 +134,31 @@ async def test_a_booking_is_the_housing_plan_when_there_is_none_and_one_per_case
             CATALOG,
             POLICY,
             wanted(case_id, "hotel", "room"),
-            "usd-test",
+            USD,
             NOW,
         )
     assert work.shelter.occupied[("hotel", "room")] == 1  # the refused booking took nothing
 
-    await shelter_service.release(work.begin, booking.id, "usd-test", NOW + timedelta(days=3))
+    await shelter_service.release(work.begin, booking.id, USD, NOW + timedelta(days=3))
     shown = work.cases.announced()[-1].case
     assert (shown.shelter_booking, shown.housing_plan and shown.housing_plan.kind) == (
         None,
         "shelter",
     )
     with pytest.raises(shelter_service.BookingNotFound):
-        await shelter_service.release(work.begin, booking.id, "usd-test", NOW)
+        await shelter_service.release(work.begin, booking.id, USD, NOW)
+    assert [(a, c, d) for a, c, _, d in work.cases.audited] == [
+        (
+            "shelter.booked",
+            case_id,
+            {"booking_id": booking.id, "facility": "hotel", "unit": "room"},
+        ),
+        (
+            "shelter.released",
+            case_id,
+            {"booking_id": booking.id, "facility": "hotel", "unit": "room"},
+        ),
+    ]
 
 
 async def test_an_unknown_facility_or_unit_and_an_end_before_the_start_are_refused() -> None:
@@ -164,6 +176,6 @@ async def test_an_unknown_facility_or_unit_and_an_end_before_the_start_are_refus
     ]
     for booking, field in refusals:
         with pytest.raises(RefusedInput) as refused:
-            await shelter_service.book(work.begin, CATALOG, POLICY, booking, "usd-test", NOW)
+            await shelter_service.book(work.begin, CATALOG, POLICY, booking, USD, NOW)
         assert refused.value.field == field
     assert work.shelter.bookings == {}

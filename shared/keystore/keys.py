@@ -1,0 +1,131 @@
+"""Household data keys in the key store: created on first use, loaded per operation, destroyed
+by the purge. No key is cached across operations: a key another process destroyed is gone for
+this one at its next load, so nothing is sealed again under an erased household's key."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError, InterfaceError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.crypto import PiiVault
+from shared.db import insert_ignoring_conflicts
+from shared.envelope import KeySet
+from shared.keystore.tables import household_keys, keystore_metadata, keystore_secrets
+
+_CHUNK = 500
+_STALE_CONNECTIONS = 20  # after a database restart, each pooled connection fails once
+
+
+def wrap_binding(pseudonym: str) -> str:
+    """A wrapped key opens only as the key of its household."""
+    return f"household-key:{pseudonym}"
+
+
+class HouseholdKeys:
+    """The key store: one data key per household pseudonym, wrapped under the key ring."""
+
+    def __init__(self, engine: AsyncEngine, vault: PiiVault) -> None:
+        self.engine = engine
+        self.vault = vault
+
+    async def create_schema(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.run_sync(keystore_metadata.create_all)
+
+    async def ensure(self, pseudonyms: Collection[str]) -> KeySet:
+        wanted = sorted(set(pseudonyms))
+        for _ in range(_STALE_CONNECTIONS):
+            try:
+                return await self._ensure(wanted)
+            except DBAPIError as exc:  # a pooled connection a database restart closed
+                if not (exc.connection_invalidated or isinstance(exc, InterfaceError)):
+                    raise
+        return await self._ensure(wanted)
+
+    async def _ensure(self, wanted: list[str]) -> KeySet:
+        """Loads first and creates only the missing keys (the common case creates none)."""
+        async with self.engine.begin() as conn:
+            keys = await self._load_raw(conn, wanted)
+            missing = [p for p in wanted if p not in keys]
+            now = datetime.now(UTC)
+            for start in range(0, len(missing), _CHUNK):
+                rows = [
+                    {
+                        "household_pseudonym": p,
+                        "wrapped_key": self.vault.seal(os.urandom(32), wrap_binding(p)),
+                        "created_at": now,
+                    }
+                    for p in missing[start : start + _CHUNK]
+                ]
+                await conn.execute(insert_ignoring_conflicts(conn, household_keys), rows)
+            if missing:  # another process may have won a race: its key is the one
+                keys.update(await self._load_raw(conn, missing))
+        return KeySet(keys, self.vault.open)
+
+    async def load(self, pseudonyms: Collection[str]) -> KeySet:
+        wanted = sorted(set(pseudonyms))
+        for _ in range(_STALE_CONNECTIONS):
+            try:
+                async with self.engine.connect() as conn:
+                    return await self._load(conn, wanted)
+            except DBAPIError as exc:
+                if not (exc.connection_invalidated or isinstance(exc, InterfaceError)):
+                    raise
+        async with self.engine.connect() as conn:
+            return await self._load(conn, wanted)
+
+    async def _load(self, conn: AsyncConnection, pseudonyms: list[str]) -> KeySet:
+        return KeySet(await self._load_raw(conn, pseudonyms), self.vault.open)
+
+    async def _load_raw(self, conn: AsyncConnection, pseudonyms: list[str]) -> dict[str, bytes]:
+        keys: dict[str, bytes] = {}
+        for start in range(0, len(pseudonyms), _CHUNK):
+            rows = await conn.execute(
+                select(household_keys.c.household_pseudonym, household_keys.c.wrapped_key).where(
+                    household_keys.c.household_pseudonym.in_(pseudonyms[start : start + _CHUNK])
+                )
+            )
+            for pseudonym, wrapped in rows.all():
+                keys[pseudonym] = self.vault.open(wrapped, wrap_binding(pseudonym))
+        return keys
+
+    async def destroy(self, pseudonyms: Collection[str]) -> int:
+        wanted = sorted(set(pseudonyms))
+        destroyed = 0
+        async with self.engine.begin() as conn:
+            for start in range(0, len(wanted), _CHUNK):
+                result = await conn.execute(
+                    delete(household_keys).where(
+                        household_keys.c.household_pseudonym.in_(wanted[start : start + _CHUNK])
+                    )
+                )
+                destroyed += int(result.rowcount or 0)
+        return destroyed
+
+
+PSEUDONYM_SECRET = "pseudonym"
+
+
+def secret_binding(name: str) -> str:
+    return f"keystore-secret:{name}"
+
+
+async def stable_pseudonym_secret(engine: AsyncEngine, vault: PiiVault) -> bytes:
+    """The pseudonym secret from the key store; on first start it is stored from the active
+    key's derivation, so the pseudonyms given so far stay the same after any rotation."""
+    row = {
+        "name": PSEUDONYM_SECRET,
+        "wrapped": vault.seal(vault.derived_pseudonym_secret, secret_binding(PSEUDONYM_SECRET)),
+        "created_at": datetime.now(UTC),
+    }
+    async with engine.begin() as conn:
+        await conn.execute(insert_ignoring_conflicts(conn, keystore_secrets), [row])
+        wrapped = await conn.scalar(
+            select(keystore_secrets.c.wrapped).where(keystore_secrets.c.name == PSEUDONYM_SECRET)
+        )
+    return vault.open(str(wrapped), secret_binding(PSEUDONYM_SECRET))
