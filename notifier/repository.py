@@ -52,7 +52,7 @@ from notifier.tables import (
     webhook_deliveries,
     webhook_endpoints,
 )
-from shared.audit import SYSTEM, append_audit
+from shared.audit import SYSTEM, append_audits
 from shared.db import UtcDateTime, as_utc, hour_of, insert_ignoring_conflicts, is_postgres
 from shared.ops.volumes import HourCount
 
@@ -69,15 +69,14 @@ class NotificationRepository:
         self._conn = conn
 
     async def audit_contact_data_sent(self, sent: Sequence[StoredNotification]) -> None:
-        """One `webhook.contact_data_sent` per delivered full webhook: case id, notification id."""
-        for stored in sent:
-            await append_audit(
-                self._conn,
-                SYSTEM,
-                "webhook.contact_data_sent",
-                stored.subject,
-                {"notification_id": stored.id},
-            )
+        """One `webhook.contact_data_sent` per delivered full webhook: case id, notification id
+        (one lock and one insert for the round)."""
+        await append_audits(
+            self._conn,
+            SYSTEM,
+            "webhook.contact_data_sent",
+            [(stored.subject, {"notification_id": stored.id}) for stored in sent],
+        )
 
     async def add_notifications(self, stored: Sequence[StoredNotification]) -> set[str]:
         """Stores the new ones and returns their ids; one stored before is left as it was."""

@@ -69,7 +69,28 @@ def _parser() -> argparse.ArgumentParser:
     register.add_argument("--format", choices=["md", "json"], default="md", dest="output_format")
     replay_case = policy.add_parser("replay", help="recompute a case's decisions; exit 0 if same")
     replay_case.add_argument("case_id")
+    report = commands.add_parser("report", help="the monthly report (no personal data)")
+    report.add_argument("--month", required=True, help="YYYY-MM (Amsterdam's calendar)")
+    report.add_argument("--until", help="YYYY-MM: every month from --month to this one")
+    report.add_argument("--format", choices=["json", "csv"], default="json", dest="output_format")
+    report.add_argument("--publish", action="store_true", help="counts under 5 read <5")
+    _progress_flags(report)
+
+    exports = commands.add_parser("export", help="exports for national standards")
+    ddas = exports.add_subparsers(dest="action", required=True).add_parser(
+        "ddas", help="the month as a DDAS Uitwisselmodel v1.2 (JSON)"
+    )
+    ddas.add_argument("--month", required=True, help="YYYY-MM (Amsterdam's calendar)")
+    ddas.add_argument("--output", help="file to write (owner-only); default stdout")
+    _progress_flags(ddas)
     return parser
+
+
+def _progress_flags(command: argparse.ArgumentParser) -> None:
+    """A progress bar on stderr: by default only on a terminal."""
+    group = command.add_mutually_exclusive_group()
+    group.add_argument("--progress", action="store_true", default=None, dest="progress")
+    group.add_argument("--no-progress", action="store_false", dest="progress")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -125,6 +146,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             from services.purge_cli import run_purge
 
             return asyncio.run(run_purge(settings, args.dry_run))
+        if args.command == "report":
+            from services.report_cli import report
+
+            return asyncio.run(
+                report(
+                    settings,
+                    args.month,
+                    args.until,
+                    args.output_format,
+                    args.publish,
+                    args.progress,
+                )
+            )
+        if args.command == "export":
+            from services.export_cli import export_ddas_month
+
+            return asyncio.run(export_ddas_month(settings, args.month, args.output, args.progress))
         if args.command == "db":
             from services.schema import upgrade
 

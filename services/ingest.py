@@ -9,12 +9,12 @@ from fastapi import APIRouter
 from services.runtime import Runtime
 from shared.consuming import EventProcessor
 from shared.events import CASES_TOPIC
-from signal_ingest import api, consumer, schemas
+from signal_ingest import api, consumer, schemas, vera_api
 from signal_ingest.committer import SignalCommitter
 from signal_ingest.repository import SignalRepository
 
-ROUTERS: list[APIRouter] = [api.router]
-SCHEMAS = schemas.signal_schemas()
+ROUTERS: list[APIRouter] = [api.router, vera_api.router]
+SCHEMAS = {**schemas.signal_schemas(), **vera_api.vera_schemas()}
 
 
 SIGNAL_WRITERS = 2

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 
 from notifier.repository import attempts_per_hour as attempts
 from services.ops_data import MONTH, NotifierDeadLetters
+from services.ops_report import monthly_charts
 from services.runtime import Runtime
 from shared.events import TOPICS
 from shared.observability import CASES_OPEN, CONSUMER_LAG, OUTBOX_BACKLOG
@@ -89,6 +90,7 @@ async def ops_page(
         "ops.html",
         session=session,
         view=ops_view(t, summary, volumes, now),
+        report_charts=await monthly_charts(runtime.engine, t, now),
         can_replay="ops:write" in session.principal.scopes,
         flash=_flash(request, t),
         live_labels=_live_labels(t),

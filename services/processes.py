@@ -12,6 +12,7 @@ from services import ingest, notifier, ops, triage
 from services.runtime import Runtime
 from services.web import create_app
 from shared.audit import api as audit_api
+from shared.web.pages.templating import Pages
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class Process:
     schemas: dict[str, Any] = field(default_factory=dict)
     resources: Sequence[Callable[[Runtime], dict[str, Any]]] = ()
     """What this process's routes need beyond the runtime (built only where it is used)."""
+    pages: Sequence[Callable[[Pages], None]] = ()
+    """Its own page packages (templates, messages, menu entry) besides every process's."""
 
     def app(self, runtime: Runtime) -> FastAPI:
         def start(rt: Runtime) -> None:
@@ -31,7 +34,9 @@ class Process:
                 start_workers(rt)
 
         resources = {k: v for build in self.resources for k, v in build(runtime).items()}
-        return create_app(runtime, self.title, self.routers, start, self.schemas, resources)
+        return create_app(
+            runtime, self.title, self.routers, start, self.schemas, resources, self.pages
+        )
 
 
 INGEST = Process(
@@ -46,6 +51,7 @@ TRIAGE = Process(
     [*triage.ROUTERS, audit_api.router, ops.router],  # the audit log is served with the cases
     [triage.start_triage_workers],
     resources=[triage.triage_resources],
+    pages=[triage.register_pages],
 )
 NOTIFIER = Process(
     "Vroegsignaal notifier", [*notifier.ROUTERS, ops.router], [notifier.start_notifier_workers]
@@ -58,4 +64,5 @@ EMBEDDED = Process(
     [worker for p in SERVICES.values() for worker in p.workers],
     {k: v for p in SERVICES.values() for k, v in p.schemas.items()},
     [build for p in SERVICES.values() for build in p.resources],
+    [register for p in SERVICES.values() for register in p.pages],
 )

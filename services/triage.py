@@ -1,5 +1,5 @@
 """Triage process: the signals consumer, the deadline watch, the re-assessment over time, the
-daily purge (retention), the case and shelter APIs and its relay."""
+daily purge (retention), the case and shelter APIs, the USD's pages and its relay."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from shared.audit import SYSTEM
 from shared.consuming import EventProcessor
 from shared.events import SIGNALS_TOPIC
 from shared.settings import Settings, SettingsError
-from triage import api, shelter_api
+from shared.web.pages.templating import Pages
+from triage import api, report_api, shelter_api, usd_pages
 from triage.consumer import SignalTriage
 from triage.domain.policy import PolicyError, default_policy_path, load_policy
 from triage.domain.policy_model import ScoringPolicy
@@ -30,7 +31,12 @@ from triage.policy_repository import keep_policy_version
 from triage.shelter_repository import sync_units
 from triage.workers import reassess_over_time, watch_deadlines
 
-ROUTERS: list[APIRouter] = [api.router, shelter_api.router]
+ROUTERS: list[APIRouter] = [api.router, shelter_api.router, report_api.router, usd_pages.router]
+
+
+def register_pages(pages: Pages) -> None:
+    """The USD's worklist and case pages (CONTRACT §9), served where the case API is."""
+    usd_pages.register(pages)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ receives scored, routed cases with a deadline. Errors are RFC 9457 problem docum
 
 Authorize with an API key (`Authorization: Bearer <key>`); each operation names its scope."""
 PAGE_PACKAGES: list[Callable[[Pages], None]] = [ops.register_pages]
-"""The pages every process serves (CONTRACT §9); the USD's pages join here."""
+"""The pages every process serves (CONTRACT §9); a service's own pages (the USD's, with
+triage) come with its process (`page_packages`)."""
 
 
 def create_app(
@@ -40,6 +41,7 @@ def create_app(
     start_workers: Callable[[Runtime], None],
     extra_schemas: dict[str, Any] | None = None,
     resources: dict[str, Any] | None = None,
+    page_packages: Sequence[Callable[[Pages], None]] = (),
 ) -> FastAPI:
     """`resources`: what the process's routes depend on besides the runtime's (by name)."""
 
@@ -61,7 +63,7 @@ def create_app(
     )
     pages = Pages()
     pages.add("pages", "shared.web.pages", MESSAGES)
-    for register in PAGE_PACKAGES:
+    for register in [*PAGE_PACKAGES, *page_packages]:
         register(pages)
 
     async def refresh_gauges() -> None:

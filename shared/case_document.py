@@ -59,6 +59,18 @@ class ContactAttemptRecord(_Document):
     channel: ContactChannel
     reached: bool
     at: datetime = Field(description="When the attempt was made (never in the future).")
+    kind: str | None = Field(
+        None,
+        description="DDAS contactsoort: as posted (e.g. `Kaartje`), else the channel's "
+        "(`phone` is `Telefoon`).",
+        examples=["Telefoon"],
+    )
+    dagdeel: str | None = Field(
+        None,
+        description="DDAS dagdeel (Ochtend, Middag, Avond): as posted, else from `at` "
+        "(Amsterdam time: before 12, before 18, after).",
+        examples=["Ochtend"],
+    )
 
 
 class HistoryItem(_Document):
@@ -112,6 +124,12 @@ class CaseDocument(_Document):
     signals_total: int = Field(ge=0, description="How many signals the case holds in all.")
     contact_attempts: list[ContactAttemptRecord] = Field(default_factory=list)
     outcome: Outcome | None = None
+    ddas_result: str | None = Field(
+        None,
+        description="The DDAS Eindresultaat of a closed case: the code the USD posted, else the "
+        "one its outcome maps to.",
+        examples=["Vervolghulp en/of verwijzing"],
+    )
     history: list[HistoryItem] = Field(
         default_factory=list,
         description=f"The case's trail, the {RECENT_HISTORY} most recent lines, oldest first.",

@@ -6,8 +6,12 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt, field_validator
 
+from shared.moments import IsoDate
+
+POSTCODE_PATTERN = r"^[1-9][0-9]{3} ?[A-Za-z]{2}$"
+"""The postcode as the OpenAPI schema states it; surrounding blanks are forgiven."""
 _POSTCODE = re.compile(r"^([1-9][0-9]{3}) ?([A-Za-z]{2})$")
 
 
@@ -17,9 +21,11 @@ class Address(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     postcode: str = Field(
-        description="Dutch postcode, `1234 AB`; stored as `1234AB`.", examples=["1402 AB"]
+        description="Dutch postcode, `1234 AB`; stored as `1234AB`.",
+        examples=["1402 AB"],
+        json_schema_extra={"pattern": POSTCODE_PATTERN},
     )
-    house_number: int = Field(ge=1, le=99999, examples=[12])
+    house_number: StrictInt = Field(ge=1, le=99999, examples=[12])
     house_number_addition: str | None = Field(None, max_length=10, examples=["A"])
     city: str | None = Field(None, max_length=80, examples=["Bussum"])
 
@@ -51,7 +57,7 @@ class Contact(BaseModel):
     name: str | None = Field(None, max_length=200)
     phone: Phone | None = None
     email: EmailStr | None = None
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
 
     @field_validator("date_of_birth")
     @classmethod
@@ -70,5 +76,7 @@ class Household(BaseModel):
     address: Address
     tenant_reference: str | None = Field(None, max_length=64, examples=["HUUR-000123"])
     contacts: list[Contact] = Field(default_factory=list, max_length=20)
-    minors: int | None = Field(None, ge=0, le=30, description="Children under 18; null = unknown.")
-    adults: int | None = Field(None, ge=0, le=30)
+    minors: StrictInt | None = Field(
+        None, ge=0, le=30, description="Children under 18; null = unknown."
+    )
+    adults: StrictInt | None = Field(None, ge=0, le=30)

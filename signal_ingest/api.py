@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from typing import Annotated, Any
 from uuid import UUID
@@ -12,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from shared.logs import log_context
 from shared.observability import SIGNALS_ACCEPTED, SIGNALS_REJECTED
 from shared.web.auth import SignalWriter
 from shared.web.deps import EngineDep, provided
@@ -31,6 +33,7 @@ from signal_ingest.schemas import (
     accepted_document,
 )
 
+log = logging.getLogger(__name__)
 CommitterDep = Annotated[SignalCommitter, Depends(provided("signals"))]
 """Where posted signals are stored: concurrent posts share one write (group commit)."""
 
@@ -70,15 +73,22 @@ async def post_signal(
     request: Request, principal: SignalWriter, committer: CommitterDep
 ) -> Response:
     try:
-        signal = parse_signal(_json_body(await request.body()))
+        signal = parse_signal(json_body(await request.body()))
     except ValidationError as exc:
         SIGNALS_REJECTED.labels(source=principal.source).inc()
         raise ProblemError(
             422, "The signal is not valid; see errors.", field_errors(exc.errors())
         ) from None
-    [intake] = await _accept(committer, principal.source, [signal])
+    return await answer_one(committer, principal.source, signal)
+
+
+async def answer_one(committer: SignalCommitter, source: str, signal: SignalIn) -> Response:
+    """Stores one valid signal and answers as CONTRACT §2: 202, a 200 replay, or 409."""
+    with log_context(signal_id=str(signal.id), source=source):
+        [intake] = await _accept(committer, source, [signal])
+        log.info("signal %s %s", intake.id, intake.verdict)
     if intake.verdict == "conflict":
-        SIGNALS_REJECTED.labels(source=principal.source).inc()
+        SIGNALS_REJECTED.labels(source=source).inc()
         raise ProblemError(409, f"Signal {intake.id} was already accepted with another body.")
     if intake.verdict == "duplicate":
         return json_response(accepted_document(intake), headers={"Idempotent-Replayed": "true"})
@@ -97,7 +107,7 @@ async def post_batch(
 ) -> BatchResult:
     """Each item is judged on its own: valid ones are accepted even when others are rejected."""
     try:
-        body = BatchIn.model_validate(_json_body(await request.body()))
+        body = BatchIn.model_validate(json_body(await request.body()))
     except ValidationError as exc:
         raise ProblemError(
             422, "The batch is not valid; see errors.", field_errors(exc.errors())
@@ -107,10 +117,42 @@ async def post_batch(
         outcome = await _accept(committer, principal.source, [s for _, s in valid])
         for (position, _), intake in zip(valid, outcome, strict=True):
             results[position] = BatchItemResult.of(intake)
-    rejected = sum(1 for r in results if r is not None and r.status == "rejected")
+    answered = [r for r in results if r is not None]
+    _log_batch(principal.source, answered)
+    rejected = sum(1 for r in answered if r.status == "rejected")
     if rejected:
         SIGNALS_REJECTED.labels(source=principal.source).inc(rejected)
-    return BatchResult(results=[r for r in results if r is not None])
+    return BatchResult(results=answered)
+
+
+def _log_batch(source: str, results: list[BatchItemResult]) -> None:
+    """One line per batch, its ids comma-joined: a grep for any of them finds it. Only ids that
+    are UUIDs are named (a rejected item's `id` may hold anything, even a name)."""
+    counts = Counter(r.status for r in results)
+    stored = ",".join(r.id for r in results if r.status != "rejected" and r.id)
+    rejected = ",".join(r.id for r in results if r.status == "rejected" and r.id and _is_uuid(r.id))
+    with log_context(source=source, signal_ids=stored or None, rejected_ids=rejected or None):
+        log.info(
+            "batch of %d: %d accepted, %d duplicate, %d rejected",
+            len(results),
+            counts["accepted"],
+            counts["duplicate"],
+            counts["rejected"],
+        )
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@router.api_route("/batch", methods=["GET", "HEAD"], include_in_schema=False)
+async def batch_is_post_only() -> Response:
+    """Without it `GET /v1/signals/batch` would read `batch` as a signal id (422)."""
+    raise ProblemError(405, "Only POST is allowed here.", headers={"Allow": "POST"})
 
 
 @router.get(
@@ -167,7 +209,7 @@ def _parse_items(
     return results, valid
 
 
-def _json_body(raw: bytes) -> Any:
+def json_body(raw: bytes) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

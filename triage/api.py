@@ -114,7 +114,11 @@ async def post_contact_attempt(
     response: Response,
 ) -> CaseDocument:
     posted = casework_service.NewContactAttempt(
-        attempt.channel, attempt.reached, attempt.at, str(attempt.id) if attempt.id else None
+        attempt.channel,
+        attempt.reached,
+        attempt.at,
+        str(attempt.id) if attempt.id else None,
+        attempt.dagdeel,
     )
     with case_problems(case_id):
         document, replayed = await casework_service.record_contact_attempt(

@@ -22,14 +22,17 @@ def case_events(file: CaseFile, change: CaseChange, caused_by: str | None = None
     if change.kind is None:
         return []
     case = file.case
-    refs = [SignalRef(source=s.source, signal_id=s.signal_id) for s in file.signals]
+    closing = change.kind == "closed"  # only a closing event names every signal of the case
+    refs = (
+        [SignalRef(source=s.source, signal_id=s.signal_id) for s in file.signals] if closing else []
+    )
     data = CaseChanged(
         change=change.kind,
         case_id=case.case_id,
         household_pseudonym=case.household_pseudonym,
         case=case_document(file, change.at),
         sealed_household=file.sealed_household,
-        signal_refs=refs if change.kind == "closed" else [],
+        signal_refs=refs,
         signal_status=signal_status_for_corporation(case),
     )
     event = CloudEvent(

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from shared.case_document import (
     RECENT_HISTORY,
     RECENT_SIGNALS,
     CaseDocument,
     CaseSignal,
-    ContactAttemptRecord,
-    HistoryItem,
 )
 from shared.case_housing import EvictionRecord, HousingPlanRecord, ShelterBookingRecord
 from triage.domain.case import Case
+from triage.domain.ddas import case_result, contact_kind, dagdeel
 from triage.domain.deadlines import local_date
 from triage.domain.housing import HousingPlan
 from triage.domain.signals import SignalFact
@@ -52,6 +52,7 @@ def case_document(file: CaseFile, now: datetime) -> CaseDocument:
     case, a = file.case, file.case.assessment
     open_ids = {f.signal_id for f in case.open_signals.values()}
     eviction, plan, stay = case.eviction, case.housing_plan, case.shelter_stay
+    recent = file.signals[-RECENT_SIGNALS:]
     return CaseDocument(
         id=case.case_id,
         status=case.status,
@@ -85,15 +86,26 @@ def case_document(file: CaseFile, now: datetime) -> CaseDocument:
         )
         if stay
         else None,
-        signals=[signal_record(s, s.signal_id in open_ids) for s in file.signals[-RECENT_SIGNALS:]],
+        # The lists' items go in as plain dicts: pydantic validates them into `CaseSignal`,
+        # `ContactAttemptRecord` and `HistoryItem` in one pass (the same checks as building each
+        # model by hand, without a Python-level constructor call per item).
+        signals=[_signal_fields(s, s.signal_id in open_ids) for s in recent],
         signals_total=len(file.signals),
         contact_attempts=[
-            ContactAttemptRecord(id=c.id, channel=c.channel, reached=c.reached, at=c.at)
+            {
+                "id": c.id,
+                "channel": c.channel,
+                "reached": c.reached,
+                "at": c.at,
+                "kind": contact_kind(c.channel, c.kind),
+                "dagdeel": c.dagdeel or dagdeel(c.at),
+            }
             for c in case.contact_attempts
         ],
         outcome=case.outcome,
+        ddas_result=case_result(case),
         history=[
-            HistoryItem(at=h.at, kind=h.kind, detail=dict(h.detail))
+            {"at": h.at, "kind": h.kind, "detail": dict(h.detail)}
             for h in case.history[-RECENT_HISTORY:]
         ],
         history_total=len(case.history),
@@ -101,14 +113,18 @@ def case_document(file: CaseFile, now: datetime) -> CaseDocument:
 
 
 def signal_record(signal: SignalFact, is_open: bool) -> CaseSignal:
-    return CaseSignal(
-        id=signal.signal_id,
-        source=signal.source,
-        type=signal.type,
-        occurred_at=signal.occurred_at,
-        details=dict(signal.details),
-        open=is_open,
-    )
+    return CaseSignal.model_validate(_signal_fields(signal, is_open))
+
+
+def _signal_fields(signal: SignalFact, is_open: bool) -> dict[str, Any]:
+    return {
+        "id": signal.signal_id,
+        "source": signal.source,
+        "type": signal.type,
+        "occurred_at": signal.occurred_at,
+        "details": dict(signal.details),
+        "open": is_open,
+    }
 
 
 def plan_record(plan: HousingPlan) -> HousingPlanRecord:

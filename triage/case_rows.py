@@ -68,8 +68,10 @@ def case_row(file: CaseFile, version: int) -> dict[str, Any]:
         "open_signals": [fact_json(f) for f in case.open_signals.values()],
         "signals": [fact_json(f) for f in file.signals],
         "contact_attempts": [
-            [c.channel, c.reached, c.at.isoformat(), c.id] for c in case.contact_attempts
+            [c.channel, c.reached, c.at.isoformat(), c.id, c.kind, c.dagdeel]
+            for c in case.contact_attempts
         ],
+        "ddas_result": case.ddas_result,
         "history": [[h.at.isoformat(), h.kind, dict(h.detail)] for h in case.history],
         "assessed_at": case.assessed_at.isoformat() if case.assessed_at else None,
         "eviction": eviction_json(case.eviction),
@@ -126,6 +128,7 @@ def case_file_from_row(row: Any) -> CaseFile:
         respond_before=row.respond_before,
         status=row.status,
         outcome=row.outcome,
+        ddas_result=state.get("ddas_result"),
         closed_at=row.closed_at,
         signal_ids=[s["id"] for s in state["signals"]],
         contact_attempts=[
@@ -168,12 +171,14 @@ def _open_signals(
 
 
 def _attempt(case_id: str, index: int, stored: list[Any]) -> ContactAttempt:
-    """[channel, reached, at, id]; attempts stored before ids were kept get a stable one."""
+    """[channel, reached, at, id, kind, dagdeel]; attempts stored before ids were kept get a
+    stable one, and before DDAS kinds were kept none."""
     channel, reached, at = stored[:3]
     id_ = (
         stored[3] if len(stored) > 3 else str(uuid.uuid5(uuid.NAMESPACE_URL, f"{case_id}/{index}"))
     )
-    return ContactAttempt(id_, channel, reached, datetime.fromisoformat(at))
+    kind, dagdeel = (stored[4], stored[5]) if len(stored) > 5 else (None, None)
+    return ContactAttempt(id_, channel, reached, datetime.fromisoformat(at), kind, dagdeel)
 
 
 def sorted_types(types: Collection[str]) -> list[str]:

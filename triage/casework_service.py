@@ -11,10 +11,11 @@ from datetime import date, datetime
 from shared.audit import Actor
 from shared.audit.details import AuditDetails
 from shared.case_document import CaseDocument
-from shared.vocabulary import ContactChannel, HousingPlanKind, UsdOutcome
+from shared.vocabulary import HousingPlanKind
 from triage.case_events import case_events
 from triage.case_file import case_document
 from triage.domain.case_records import ContactAttempt
+from triage.domain.ddas import channel_for, outcome_for
 from triage.domain.housing import HousingPlan
 from triage.domain.policy_model import ScoringPolicy
 from triage.service import Transaction, for_change
@@ -24,18 +25,26 @@ from triage.service import Transaction, for_change
 class NewContactAttempt:
     """A contact attempt as the USD posts it; without an id it gets a new one."""
 
-    channel: ContactChannel
+    channel: str
+    """Our channel or a DDAS contactsoort (`triage.domain.ddas.channel_for`)."""
     reached: bool
     at: datetime
     attempt_id: str | None = None
+    dagdeel: str | None = None
 
 
 async def record_contact_attempt(
     begin: Transaction, case_id: str, posted: NewContactAttempt, actor: Actor, now: datetime
 ) -> tuple[CaseDocument, bool]:
     """Records the attempt; returns the case and whether it was a replay (same id, nothing new)."""
+    channel, kind = channel_for(posted.channel)
     attempt = ContactAttempt(
-        posted.attempt_id or str(uuid.uuid4()), posted.channel, posted.reached, posted.at
+        posted.attempt_id or str(uuid.uuid4()),
+        channel,
+        posted.reached,
+        posted.at,
+        kind,
+        posted.dagdeel,
     )
     async with begin() as cases:
         file = await for_change(cases, case_id)
@@ -83,11 +92,13 @@ async def record_housing_plan(
 
 
 async def close_case(
-    begin: Transaction, case_id: str, outcome: UsdOutcome, actor: Actor, now: datetime
+    begin: Transaction, case_id: str, posted: str, actor: Actor, now: datetime
 ) -> CaseDocument:
+    """`posted`: our outcome word or a DDAS Eindresultaat code (kept beside the word)."""
+    outcome, code = outcome_for(posted)
     async with begin() as cases:
         file = await for_change(cases, case_id)
-        change = file.case.close(outcome, now)
+        change = file.case.close(outcome, now, code)
         await cases.save([file], case_events(file, change))
         await cases.audit(actor, "case.outcome_recorded", case_id, {"outcome": outcome})
     return case_document(file, now)

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
+from shared.moments import IsoAwareDatetime, IsoDate
 from shared.vocabulary import (
     CaseStatus,
     ContactChannel,
@@ -17,6 +18,7 @@ from shared.vocabulary import (
     SignalType,
     UsdOutcome,
 )
+from triage.domain.ddas import ContactKind, Dagdeel, Eindresultaat
 from triage.domain.decisions import Decision
 from triage.work_queue import QueuedCase
 
@@ -28,7 +30,7 @@ def _in_utc(moment: datetime) -> datetime:
         raise ValueError("cannot be represented in UTC") from None
 
 
-UtcDateTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+UtcDateTime = Annotated[IsoAwareDatetime, AfterValidator(_in_utc)]
 """A timezone-aware moment that exists in UTC (9999-12-31T23:00-05:00 does not): else 422."""
 
 
@@ -40,11 +42,21 @@ class ContactAttemptIn(BaseModel):
     id: UUID | None = Field(
         None, description="Your id for the attempt: posting the same id again changes nothing."
     )
-    channel: ContactChannel
-    reached: bool
+    channel: ContactChannel | ContactKind = Field(
+        description="Our channel, or a DDAS contactsoort (v1.2): `Brief`, `Telefoon`, `Mail`, "
+        "`SMS/Whatsapp`, `Huisbezoek` and `Overige` are our six channels; `Kaartje` is kept on "
+        "`letter`, `Administratief`, `Afspraak op locatie` and `Onbekend` on `other`.",
+        examples=["phone", "Kaartje"],
+    )
+    reached: StrictBool
     at: UtcDateTime = Field(
         description="When it happened; more than 5 minutes ahead of the server's clock is 422.",
         examples=["2026-11-03T10:15:00+01:00"],
+    )
+    dagdeel: Dagdeel | None = Field(
+        None,
+        description="DDAS dagdeel; absent: from `at` (Amsterdam time: Ochtend before 12, Middag "
+        "before 18, else Avond).",
     )
 
 
@@ -65,7 +77,7 @@ class HousingPlanIn(BaseModel):
         "stream): no names, phone numbers or e-mail addresses (those are refused).",
         examples=["HOV-overeenkomst met budgetbeheer, twee jaar"],
     )
-    starts_on: date | None = Field(None, examples=["2026-12-01"])
+    starts_on: IsoDate | None = Field(None, examples=["2026-12-01"])
 
 
 class OutcomeIn(BaseModel):
@@ -73,7 +85,11 @@ class OutcomeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    outcome: UsdOutcome
+    outcome: UsdOutcome | Eindresultaat = Field(
+        description="Our word, or one of the 16 DDAS Eindresultaat codes (v1.2), which maps to "
+        "a word: see `triage.domain.ddas` and the README for the table both ways.",
+        examples=["help_accepted", "Vervolghulp en/of verwijzing financieel"],
+    )
 
 
 class CaseSummary(BaseModel):

@@ -17,7 +17,7 @@ from typing import Literal, Protocol
 from shared.audit import Actor, AuditAction
 from shared.audit.details import AuditDetails
 from shared.bus import Record
-from shared.case_document import CaseWithHousehold
+from shared.case_document import CaseDocument, CaseWithHousehold
 from shared.crypto import PiiVault
 from shared.envelope import KeySet
 from shared.events import SignalReceived, signal_binding
@@ -129,6 +129,8 @@ async def triage_signals(
 
 def _log_case_events(signal_id: str, records: Sequence[Record]) -> None:
     """One line per case event with the signal that caused it: the correlation ids only."""
+    if not log.isEnabledFor(logging.INFO):
+        return
     for record in records:
         event_id = dict(record.headers)["ce_id"].decode()
         with log_context(signal_id=signal_id, event_id=event_id):
@@ -222,6 +224,16 @@ async def read_case(
     keys = await vault.households.load([file.case.household_pseudonym])
     household = open_case_household(keys, case_id, file.sealed_by_source, file.latest_source)
     return CaseWithHousehold(**dict(case_document(file, now)), household=household)
+
+
+async def case_without_contacts(begin: Transaction, case_id: str, now: datetime) -> CaseDocument:
+    """The case as the event stream carries it, without the household: no contact data, so no
+    audit (the USD's case page; its "show" action is `read_case`)."""
+    async with begin() as cases:
+        file = await cases.get(case_id)
+    if file is None:
+        raise CaseNotFound(case_id)
+    return case_document(file, now)
 
 
 async def list_cases(begin: Transaction, wanted: QueueFilter) -> QueuePage:

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.moments import IsoDate
 from shared.vocabulary import ShelterUnitKind
 from shared.web.problems import Problem
 from triage.shelter_service import Booking, UnitAvailability
@@ -52,8 +53,8 @@ class BookingIn(_Aliased):
     case_id: str
     facility: str = Field(examples=["vluchtheuvel"])
     unit: str = Field(description="A unit kind of the facility.", examples=["apartment"])
-    from_: date = Field(alias="from", examples=["2026-12-01"])
-    until: date | None = Field(None, description="Planned end, if known.")
+    from_: IsoDate = Field(alias="from", examples=["2026-12-01"])
+    until: IsoDate | None = Field(None, description="Planned end, if known.")
 
 
 class BookingOut(_Aliased):

@@ -22,7 +22,16 @@ def to_json_value(value: object) -> Any:
     Datetimes become RFC 3339 in UTC with `Z`, dates ISO 8601, UUIDs their canonical string,
     enums their value. Anything else that JSON cannot hold is refused, not guessed.
     """
-    if value is None or isinstance(value, bool | int | str):
+    # Exact types first: a case document read back from JSON is only these.
+    if type(value) is str or type(value) is int or value is None:
+        return value
+    if type(value) is dict:
+        if not all(isinstance(key, str) for key in value):
+            raise TypeError("JSON object keys must be strings")
+        return {key: to_json_value(item) for key, item in value.items()}
+    if type(value) is list:
+        return [to_json_value(item) for item in value]
+    if isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):

@@ -17,6 +17,6 @@ records (archive them with `vroegsignaal audit export`). `shared.audit.api.route
 """
 
 from shared.audit.domain import CLI, SYSTEM, Actor, AuditAction, AuditEntry
-from shared.audit.repository import append_audit
+from shared.audit.repository import append_audit, append_audits
 
-__all__ = ["CLI", "SYSTEM", "Actor", "AuditAction", "AuditEntry", "append_audit"]
+__all__ = ["CLI", "SYSTEM", "Actor", "AuditAction", "AuditEntry", "append_audit", "append_audits"]

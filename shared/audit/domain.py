@@ -28,6 +28,7 @@ AuditAction = Literal[
     "key.revoked",  # API-sleutel ingetrokken
     "purge.run",  # bewaartermijn: gegevens vernietigd
     "pii.rotated",  # persoonsgegevens opnieuw versleuteld
+    "ddas.exported",  # DDAS-uitwisselmodel aangemaakt (met postcode en huisnummer)
 ]
 AUDIT_ACTIONS: Final[tuple[AuditAction, ...]] = get_args(AuditAction)
 ActorKind = Literal["key", "system", "cli"]

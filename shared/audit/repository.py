@@ -6,7 +6,7 @@ its audit entry commit together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -37,31 +37,48 @@ async def append_audit(
     last statement before the commit: the lock is held until then. Raises ValueError for an
     unknown action or details that are not small, plain and free of personal data.
     """
+    (entry,) = await append_audits(conn, actor, action, [(subject, details or {})])
+    return entry
+
+
+async def append_audits(
+    conn: AsyncConnection,
+    actor: Actor,
+    action: AuditAction,
+    items: Sequence[tuple[str | None, AuditDetails]],
+) -> list[AuditEntry]:
+    """Appends one entry per (subject, details) in order, as `append_audit` would one by one,
+    with one lock, one read of the chain's head and one insert: the chain is the same, the
+    round trips do not grow with the entries. Every entry is checked before any is written."""
+    if not items:
+        return []
     await _lock_chain(conn)
     last = (await conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(1))).first()
-    entry = seal(
-        entry_from_row(last) if last else None,
-        datetime.now(UTC),
-        actor,
-        action,
-        subject,
-        details or {},
-    )
+    previous = entry_from_row(last) if last else None
+    now = datetime.now(UTC)
+    entries: list[AuditEntry] = []
+    for subject, details in items:
+        previous = seal(previous, now, actor, action, subject, details)
+        entries.append(previous)
     await conn.execute(
-        audit_log.insert().values(
-            id=entry.id,
-            at=entry.at,
-            actor_kind=entry.actor.kind,
-            actor_key_id=entry.actor.key_id,
-            actor_source=entry.actor.source,
-            action=entry.action,
-            subject=entry.subject,
-            details=canonical_details(entry.details),
-            prev_hash=entry.prev_hash,
-            hash=entry.hash,
-        )
+        audit_log.insert(),
+        [
+            {
+                "id": entry.id,
+                "at": entry.at,
+                "actor_kind": entry.actor.kind,
+                "actor_key_id": entry.actor.key_id,
+                "actor_source": entry.actor.source,
+                "action": entry.action,
+                "subject": entry.subject,
+                "details": canonical_details(entry.details),
+                "prev_hash": entry.prev_hash,
+                "hash": entry.hash,
+            }
+            for entry in entries
+        ],
     )
-    return entry
+    return entries
 
 
 async def _lock_chain(conn: AsyncConnection) -> None:

@@ -197,4 +197,6 @@ CaseWriter = Annotated[Principal, Depends(require("cases:write"))]
 OpsReader = Annotated[Principal, Depends(require("ops:read"))]
 OpsWriter = Annotated[Principal, Depends(require("ops:write"))]
 """Changes operations make (replaying dead letters): CONTRACT §1."""
+ReportReader = Annotated[Principal, Depends(require("reports:read"))]
+"""Figures and exports: the monthly report (CONTRACT §11)."""
 AuditReader = Annotated[Principal, Depends(require("audit:read"))]

@@ -16,6 +16,14 @@ PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 AUTH_ANSWERS = {
     "401": "No key, or an unknown or revoked key (`WWW-Authenticate: Bearer`).",
     "403": "The key lacks the scope this operation needs.",
+    "429": "This source is over its rate limit (`VS_RATE_LIMIT_PER_S`, bursts up to "
+    "`VS_RATE_LIMIT_BURST`; a batch counts as one request): retry after `Retry-After` seconds.",
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before the next request.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
 }
 REPLAYED = {
     "Idempotent-Replayed": {
@@ -61,6 +69,7 @@ def _polish(spec: dict[str, Any]) -> dict[str, Any]:
             if operation.get("security"):
                 for code, description in AUTH_ANSWERS.items():
                     responses.setdefault(code, {"description": description})
+                responses["429"].setdefault("headers", {}).update(RETRY_AFTER)
             for code, answer in responses.items():
                 if code[0] in "45":
                     answer["content"] = PROBLEM

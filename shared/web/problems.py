@@ -20,10 +20,12 @@ TITLES = {
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not found",
+    405: "Method not allowed",
     409: "Conflict",
     413: "Content too large",
     415: "Unsupported media type",
     422: "Validation failed",
+    429: "Too many requests",
     500: "Internal server error",
     503: "Service unavailable",
 }
@@ -32,6 +34,9 @@ TITLES = {
 class FieldError(BaseModel):
     field: str
     message: str
+
+
+INVALID_JSON = FieldError(field="body", message="invalid JSON")
 
 
 class Problem(BaseModel):
@@ -102,6 +107,9 @@ def field_errors(pydantic_errors: Iterable[Any], skip: int = 0) -> list[FieldErr
             loc.append(error["ctx"]["discriminator"].strip("'"))
         elif error.get("type") == "union_tag_not_found":
             loc.append("type")
+        if error.get("type") == "json_invalid":  # as the raw-body routes say it
+            result.append(INVALID_JSON)
+            continue
         field = ".".join(loc) or "body"
         result.append(FieldError(field=field, message=str(error["msg"])))
     return result
@@ -130,4 +138,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            # FastAPI's 400 for a body that is not even text (not UTF-8): bad JSON like any other
+            return problem_response(422, "The request is not valid; see errors.", [INVALID_JSON])
         return problem_response(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))

@@ -5,21 +5,22 @@ Validation lives here so that the single and the batch endpoint refuse exactly t
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     TypeAdapter,
     ValidationError,
     field_validator,
 )
 
 from shared.household import Household
+from shared.moments import IsoAwareDatetime, IsoDate
 from shared.vocabulary import (
     DrugsCategory,
     DrugsStage,
@@ -30,7 +31,8 @@ from shared.vocabulary import (
     Severity,
 )
 
-Euros = Annotated[float, Field(gt=0, le=10_000_000, allow_inf_nan=False)]
+Euros = Annotated[float, Strict(), Field(gt=0, le=10_000_000, allow_inf_nan=False)]
+"""A JSON number: `"1380.50"` is refused, not read."""
 
 
 class _Details(BaseModel):
@@ -42,8 +44,8 @@ class RentArrearsDetails(_Details):
 
     amount_eur: Euros = Field(examples=[1380.5])
     monthly_rent_eur: Euros | None = Field(None, examples=[690.25])
-    arrears_since: date | None = None
-    reminder_sent_on: date | None = None
+    arrears_since: IsoDate | None = None
+    reminder_sent_on: IsoDate | None = None
 
 
 class NuisanceDetails(_Details):
@@ -69,15 +71,15 @@ class DrugsDetails(_Details):
 class EvictionOrderDetails(_Details):
     """Ontruimingsvonnis."""
 
-    judgment_date: date
-    eviction_date: date | None = None
+    judgment_date: IsoDate
+    eviction_date: IsoDate | None = None
     reason: EvictionReason
 
 
 class EvictionExecutedDetails(_Details):
     """Ontruiming uitgevoerd."""
 
-    executed_on: date
+    executed_on: IsoDate
 
 
 class ResolvedDetails(_Details):
@@ -95,7 +97,7 @@ class _Signal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: UUID = Field(description="Chosen by the corporation; the idempotency key per source.")
-    occurred_at: AwareDatetime = Field(
+    occurred_at: IsoAwareDatetime = Field(
         description="When it happened: not before 2000, at most 24 hours ahead, with an offset.",
         examples=["2026-11-02T09:00:00+01:00"],
     )

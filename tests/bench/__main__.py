@@ -86,7 +86,7 @@ async def run(args: argparse.Namespace) -> tuple[str, bool]:
             logging.exception("triage benchmark failed")
             rows.append(Row("triage", None, target="runs", met=False))
             failures.append(f"triage failed: {type(exc).__name__}: {exc}")
-    if args.only in (None, "notifier"):
+    if args.only in (None, "notifier", "deliveries"):
         print(f"bench: webhook deliveries ({args.notifications:,})", file=sys.stderr)
         try:
             deliveries = await bench_deliveries(
@@ -97,6 +97,7 @@ async def run(args: argparse.Namespace) -> tuple[str, bool]:
             logging.exception("webhook delivery benchmark failed")
             rows.append(Row("notifier deliveries", None, target="runs", met=False))
             failures.append(f"notifier deliveries failed: {type(exc).__name__}: {exc}")
+    if args.only in (None, "notifier", "latency"):
         print(
             f"bench: end to end at {latency_plan.rate:g} signals/s for "
             f"{latency_plan.duration_s:g} s (serve ingest, triage, notifier)",
@@ -130,7 +131,11 @@ async def run(args: argparse.Namespace) -> tuple[str, bool]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
-    parser.add_argument("--only", choices=["ingest", "triage", "notifier"])
+    parser.add_argument(
+        "--only",
+        choices=["ingest", "triage", "notifier", "deliveries", "latency"],
+        help="one phase; notifier = deliveries and latency (end to end)",
+    )
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--duration", type=float, default=5, help="seconds measured per turn")
     parser.add_argument("--warmup", type=float, default=1)

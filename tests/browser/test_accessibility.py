@@ -11,6 +11,7 @@ import pytest
 from playwright.async_api import Browser, Page
 
 from tests.browser.conftest import Served, new_tab, screenshot_path, sign_in
+from tests.browser.test_usd import a_family_facing_eviction
 
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PAGES = {
@@ -19,6 +20,14 @@ PAGES = {
     "docs": ("/docs", ".opblock"),
     "ops": ("/ops", "#by-type-title"),
     "refused": ("/ops", "main h1"),  # signed in with a key that lacks ops:read
+    "usd": ("/usd", "#worklist"),
+    "usd-case": ("/usd/cases/{case}", "#case-summary"),
+    "usd-contacts": ("/usd/cases/{case}", "#household"),  # after "show": contact data on it
+    "usd-form-refused": ("/usd/cases/{case}", "#outcome-errors"),  # a form sent empty
+}
+CLICKS = {
+    "usd-contacts": "#contacts button[type=submit]",
+    "usd-form-refused": "#outcome button[type=submit]",
 }
 
 
@@ -42,15 +51,23 @@ async def test_every_page_is_accessible_and_self_contained(
     keys = {
         "ops": await served.key(f"ops-{suffix}", "ops:read,ops:write"),
         "refused": await served.key(f"corp-{suffix}", "signals:write"),
+        **dict.fromkeys(
+            ("usd", "usd-case", "usd-contacts", "usd-form-refused"),
+            await served.key(f"usd-{suffix}", "cases:read,cases:write"),
+        ),
     }
+    case_id = await a_family_facing_eviction(served)
     found: dict[str, Any] = {}
-    for name, (path, ready) in PAGES.items():
+    for name, (template, ready) in PAGES.items():
+        path = template.format(case=case_id)
         tab = await new_tab(browser, width=width, locale="nl-NL" if lang == "nl" else "en-GB")
         try:
             page = tab.page
             if name in keys:
                 await sign_in(page, served.url, keys[name], path)
             await page.goto(f"{served.url}{path}?lang={lang}")
+            if name in CLICKS:
+                await page.click(CLICKS[name])
             if ready:
                 await page.wait_for_selector(ready)
             assert await page.get_attribute("html", "lang") == lang

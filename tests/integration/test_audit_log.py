@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.audit_cli import verify_audit
-from shared.audit import CLI, Actor, append_audit
+from shared.audit import CLI, SYSTEM, Actor, append_audit, append_audits
 from shared.audit.domain import verify_chain
 from shared.audit.repository import iter_audit
 from shared.db import create_engine
@@ -51,6 +51,29 @@ async def test_concurrent_appends_from_two_engines_form_one_unforked_chain(
     finally:
         await other.dispose()
     assert await entries(engine) == list(range(1, 51))
+
+
+async def append_round(engine: AsyncEngine, n: int) -> None:
+    async with engine.begin() as conn:
+        items = [(f"case-{n}-{i}", {"notification_id": f"n-{n}-{i}"}) for i in range(5)]
+        await append_audits(conn, SYSTEM, "webhook.contact_data_sent", items)
+
+
+async def test_batched_appends_among_single_ones_form_one_chain_in_order(
+    audit_url: str, engine: AsyncEngine
+) -> None:
+    other = create_engine(audit_url)
+    try:
+        await asyncio.gather(
+            *(append_round(other, n) if n % 2 else append(engine, n) for n in range(20))
+        )
+    finally:
+        await other.dispose()
+    assert await entries(engine) == list(range(1, 61))  # 10 single + 10 rounds of 5
+    async with engine.connect() as conn:
+        sent = [e.subject async for e in iter_audit(conn) if e.actor == SYSTEM]
+    rounds = [sent[i : i + 5] for i in range(0, 50, 5)]
+    assert all(r == [f"{r[0][:-2]}-{i}" for i in range(5)] for r in rounds)  # each round whole
 
 
 async def test_an_effect_and_its_entry_commit_together(engine: AsyncEngine) -> None:

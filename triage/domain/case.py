@@ -109,7 +109,15 @@ class Case(AssessedCase):
             raise RefusedInput("at", "a contact attempt cannot lie in the future")
         self.contact_attempts.append(attempt)
         self.status = "contacted"
-        detail = {"attempt_id": attempt.id, "channel": attempt.channel, "reached": attempt.reached}
+        detail: dict[str, Any] = {
+            "attempt_id": attempt.id,
+            "channel": attempt.channel,
+            "reached": attempt.reached,
+        }
+        if attempt.kind is not None:
+            detail["kind"] = attempt.kind
+        if attempt.dagdeel is not None:
+            detail["dagdeel"] = attempt.dagdeel
         self.record(attempt.at, "contact_attempt", detail)
         return self.change("updated", "contact_attempt", now)
 
@@ -148,11 +156,13 @@ class Case(AssessedCase):
         self.shelter_stay = None
         return self.change("updated", "shelter_released", now)
 
-    def close(self, outcome: Outcome, at: datetime) -> CaseChange:
-        """Close with the USD's outcome (resultaat); a closed case stays closed."""
+    def close(self, outcome: Outcome, at: datetime, ddas_result: str | None = None) -> CaseChange:
+        """Close with the USD's outcome (resultaat); a closed case stays closed. `ddas_result`:
+        the DDAS Eindresultaat code when the USD posted one (it maps to `outcome`)."""
         self._require_not_closed()
         if outcome not in USD_OUTCOMES:
             raise CaseError(f"unknown outcome {outcome!r}; expected one of {list(USD_OUTCOMES)}")
+        self.ddas_result = ddas_result
         return self._close(outcome, at, "outcome")
 
     def escalate_overdue(self, now: datetime) -> CaseChange:
@@ -196,7 +206,10 @@ class Case(AssessedCase):
         self.status = "closed"
         self.outcome = outcome
         self.closed_at = at
-        self.record(at, "closed", {"outcome": outcome})
+        detail: dict[str, Any] = {"outcome": outcome}
+        if self.ddas_result is not None:
+            detail["ddas_result"] = self.ddas_result
+        self.record(at, "closed", detail)
         return self.change("closed", cause, at)
 
 

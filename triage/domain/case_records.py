@@ -22,6 +22,10 @@ class ContactAttempt:
     channel: ContactChannel
     reached: bool
     at: datetime
+    kind: str | None = None
+    """The DDAS contactsoort when the USD posted one (e.g. Kaartje); None: our channel's."""
+    dagdeel: str | None = None
+    """DDAS dagdeel (Ochtend/Middag/Avond) when the USD posted one; None: from `at`."""
 
 
 @dataclass(frozen=True)

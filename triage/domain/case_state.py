@@ -33,6 +33,8 @@ class CaseState:
     respond_before: datetime
     status: CaseStatus = "open"
     outcome: Outcome | None = None
+    ddas_result: str | None = None
+    """The DDAS Eindresultaat code the USD closed the case with, when it posted a code."""
     closed_at: datetime | None = None
     signal_ids: list[str] = field(default_factory=list)
     contact_attempts: list[ContactAttempt] = field(default_factory=list)
