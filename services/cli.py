@@ -69,7 +69,6 @@ def _parser() -> argparse.ArgumentParser:
     register.add_argument("--format", choices=["md", "json"], default="md", dest="output_format")
     replay_case = policy.add_parser("replay", help="recompute a case's decisions; exit 0 if same")
     replay_case.add_argument("case_id")
-
     report = commands.add_parser("report", help="the monthly report (no personal data)")
     report.add_argument("--month", required=True, help="YYYY-MM (Amsterdam's calendar)")
     report.add_argument("--until", help="YYYY-MM: every month from --month to this one")
@@ -139,6 +138,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.action == "replay":
                 return asyncio.run(policy_cli.replay(settings, args.case_id))
             return policy_cli.register(settings, args.output_format)
+        if args.command == "pii":
+            from services.pii_cli import rotate_pii
+
+            return asyncio.run(rotate_pii(settings))
+        if args.command == "purge":
+            from services.purge_cli import run_purge
+
+            return asyncio.run(run_purge(settings, args.dry_run))
         if args.command == "report":
             from services.report_cli import report
 
@@ -156,14 +163,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             from services.export_cli import export_ddas_month
 
             return asyncio.run(export_ddas_month(settings, args.month, args.output, args.progress))
-        if args.command == "pii":
-            from services.pii_cli import rotate_pii
-
-            return asyncio.run(rotate_pii(settings))
-        if args.command == "purge":
-            from services.purge_cli import run_purge
-
-            return asyncio.run(run_purge(settings, args.dry_run))
         if args.command == "db":
             from services.schema import upgrade
 

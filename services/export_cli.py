@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 
 from services.admin import admin_engine
-from services.runtime import pii_key
+from services.runtime import open_keystore_for, pii_key
 from shared.crypto import PiiVault
 from shared.files import private_dir
 from shared.progress import ProgressBar
@@ -36,6 +36,7 @@ async def export_ddas_month(
     vault = PiiVault(pii_key(settings), settings.old_pii_keys)
     bar = ProgressBar("export ddas", enabled=progress)
     engine = await admin_engine(settings)
+    close_keystore = await open_keystore_for(settings, engine, vault)
     try:
         export = await export_ddas(
             engine,
@@ -48,6 +49,7 @@ async def export_ddas_month(
         )
     finally:
         bar.close()
+        await close_keystore()
         await engine.dispose()
     body = orjson.dumps(export.document, option=orjson.OPT_INDENT_2) + b"\n"
     if output:

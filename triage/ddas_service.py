@@ -37,22 +37,18 @@ async def export_ddas(
     async with engine.connect() as conn:
         reports = SqlReportRepository(conn)
         files = [file async for file in month_cases(reports, month, on_progress)]
-    addressed = [file for file in files if needs_address(file.case, month)]
-    keys = await vault.households.load([file.case.household_pseudonym for file in addressed])
-    with_address = {file.case.case_id for file in addressed}
-    cases = [
-        ExportedCase(
-            file.case,
-            file.signals,
-            _address(file, keys) if file.case.case_id in with_address else None,
-        )
-        for file in files
-    ]
+    keys = await vault.households.load({f.case.household_pseudonym for f in files})
+    cases = [_exported(file, keys, month) for file in files]
     export = uitwisselmodel(month, cases, municipality_code, municipality_name, now)
     async with engine.begin() as conn:
         details = {"signals": export.signals, "cases": export.cases, "left_out": export.left_out}
         await append_audit(conn, actor, "ddas.exported", str(month), details)
     return export
+
+
+def _exported(file: CaseFile, keys: KeySet, month: ReportMonth) -> ExportedCase:
+    address = _address(file, keys) if needs_address(file.case, month) else None
+    return ExportedCase(file.case, file.signals, address)
 
 
 def _address(file: CaseFile, keys: KeySet) -> ClientAddress | None:
@@ -62,8 +58,8 @@ def _address(file: CaseFile, keys: KeySet) -> ClientAddress | None:
     if sealed is None:
         return None
     try:
-        binding = source_binding(file.case.case_id, file.latest_source)
-        address = open_household(keys, sealed, binding)["address"]
+        bound_to = source_binding(file.case.case_id, file.latest_source)
+        address = open_household(keys, sealed, bound_to)["address"]
     except UnreadableHousehold:
         return None
     return ClientAddress(

@@ -28,6 +28,8 @@ def env_of(settings: Settings, **more: str) -> dict[str, str]:
     env = {"VS_PII_KEY": settings.pii_key or "", **more}
     if settings.database_url:
         env["VS_DATABASE_URL"] = settings.database_url
+    if settings.keystore_url:  # the test's own key store (the database is shared)
+        env["VS_KEYSTORE_URL"] = settings.keystore_url
     return env
 
 

@@ -120,12 +120,13 @@ async def test_triage_parks_an_unreadable_signal_event_and_triages_the_rest(
     await bus.start()
     now = datetime.now(UTC)
 
-    def good() -> tuple[str, Record]:
+    async def good() -> tuple[str, Record]:
         signal = parse_signal(rent_arrears())
-        made = new_signal(signal, "digest", f"corp-{unique}", vault, now).event
+        keys = await vault.households.ensure([vault.pseudonym(signal.household.address.identity())])
+        made = new_signal(signal, "digest", f"corp-{unique}", vault, now, keys).event
         return made.key.decode(), Record(topic, made.key, made.value, made.headers)
 
-    goods = [good() for _ in range(4)]
+    goods = [await good() for _ in range(4)]
     bad_data = CloudEvent(
         type=SIGNAL_RECEIVED,
         source=f"/corp-{unique}",
