@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +37,7 @@ from notifier.domain.notification import (
 )
 from notifier.metrics import count_team_email_attempts, count_webhook_attempts
 from notifier.repository import NotificationRepository, NotifierDatabase
+from shared.db import database_away
 from shared.events import CaseChanged
 from shared.observability import ENDPOINT_DISABLED
 
@@ -110,14 +112,27 @@ async def deliver_webhooks(
             after_attempt(d, r, policy, now, rng) for d, r in zip(claimed, results, strict=True)
         ]
         gone = [a for a in after if a.status is DeliveryStatus.ENDPOINT_DISABLED]
-        async with db.transaction() as repo:
-            await repo.save_states("webhook", _claims(claimed, after), now)
-            await repo.add_attempts(list(zip(after, results, strict=True)), now)
-            if gone:
-                await repo.disable_endpoint(channel.endpoint, now, "HTTP 410 Gone")
-            if channel.carries_contact_data:
-                sent = [a.notification_id for a in after if a.status is DeliveryStatus.DELIVERED]
-                await repo.audit_contact_data_sent([stored[i] for i in sent])
+        # The posts are done: if the database is away now (a restart), keep the outcomes and
+        # record them when it is back, within half the lease. Lost, they would leave every claim
+        # waiting for its lease to end (minutes) before anything is sent again.
+        patience = _Patience(lease / 2)
+        while True:
+            try:
+                async with db.transaction() as repo:
+                    await repo.save_states("webhook", _claims(claimed, after), now)
+                    await repo.add_attempts(list(zip(after, results, strict=True)), now)
+                    if gone:
+                        await repo.disable_endpoint(channel.endpoint, now, "HTTP 410 Gone")
+                    if channel.carries_contact_data:
+                        sent = [
+                            a.notification_id for a in after if a.status is DeliveryStatus.DELIVERED
+                        ]
+                        await repo.audit_contact_data_sent([stored[i] for i in sent])
+                break
+            except Exception as exc:
+                if not database_away(exc) or not await patience.wait():
+                    raise
+                log.warning("webhook round: the database is away; recording its outcomes later")
         delivered = count_webhook_attempts(after, {i: n.time for i, n in stored.items()}, now)
         disabled = bool(gone)
     next_due = None
@@ -125,6 +140,21 @@ async def deliver_webhooks(
         async with db.transaction() as repo:
             next_due = await repo.next_due("webhook")
     return WebhookRound(len(claimed), delivered, disabled, next_due)
+
+
+class _Patience:
+    """Waits with a growing pause (0.2 s up to 5 s) until `limit` has passed."""
+
+    def __init__(self, limit: timedelta) -> None:
+        self._end = time.monotonic() + limit.total_seconds()
+        self._pause = 0.2
+
+    async def wait(self) -> bool:
+        if time.monotonic() + self._pause > self._end:
+            return False
+        await asyncio.sleep(self._pause)
+        self._pause = min(self._pause * 2, 5.0)
+        return True
 
 
 async def send_team_emails(

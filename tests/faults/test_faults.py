@@ -57,7 +57,7 @@ async def start_all(pipeline: Pipeline, triage_workers: int = 1) -> None:
 async def test_the_broker_killed_mid_stream_and_restarted(pipeline: Pipeline) -> None:
     await start_all(pipeline)
     traffic = pipeline.traffic()
-    stream = asyncio.create_task(traffic.run(seconds=14))
+    stream = asyncio.create_task(traffic.run(seconds=11))
     await asyncio.sleep(4)
     await pipeline.servers.kill_kafka()
     await asyncio.sleep(4)
@@ -156,5 +156,19 @@ async def test_hostile_inputs_among_good_traffic(pipeline: Pipeline) -> None:
         headers = {**auth, "Content-Type": "application/json"}
         answer = await client.post(f"{url}/v1/signals", content=raw, headers=headers)
         assert answer.status_code == 413
+    await stream
+    await pipeline.settled(traffic.acked)
+
+
+async def test_the_usd_receiver_down_for_30_seconds(pipeline: Pipeline) -> None:
+    """30 s: the retry schedule (1 s doubling, full jitter, capped at 15 min) is not a setting,
+    so the outage is not shortened; every change still arrives once the USD is back."""
+    await start_all(pipeline)
+    traffic = pipeline.traffic()
+    stream = asyncio.create_task(traffic.run(seconds=34, per_s=6))
+    await asyncio.sleep(2)
+    pipeline.receiver.stop()
+    await asyncio.sleep(30)
+    await pipeline.receiver.start()
     await stream
     await pipeline.settled(traffic.acked)
