@@ -24,7 +24,7 @@ NOTIFYING = {"opened", "rescored", "escalated", "closed", "contact_attempt", "de
 
 def household_signals(households: int, total: int) -> list[dict[str, Any]]:
     """`total` signals spread over `households` fresh addresses, every household at least once."""
-    addresses = [random.randint(100_000, 999_999) for _ in range(households)]
+    addresses = random.sample(range(100_000, 1_000_000), households)  # distinct: no two alike
     kinds = [
         (
             "rent_arrears",
