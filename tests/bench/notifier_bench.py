@@ -186,7 +186,7 @@ async def signed_samples(
     """Headers and bodies exactly as the worker sends them, for the bare loop."""
     async with engine.connect() as conn:
         rows = (await conn.execute(select(notifications).limit(SIGNED_SAMPLES))).all()
-    return [sender.signed_request(payloads.notification(row)) for row in rows]
+    return [sender.signed_request(await payloads.notification(row)) for row in rows]
 
 
 async def bare_loop(
