@@ -283,6 +283,7 @@ async def bench_deliveries(
         # concurrency, attempt timeout); the bus and relay are never started.
         bus = KafkaBus(servers.kafka)
         runtime = assemble_runtime(settings, engine, bus)
+        runtime.vault.households = vault.households  # the household keys triage made above
         built = _webhook_worker(runtime, None)
         assert built is not None
         worker, worker_client = built
