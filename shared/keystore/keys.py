@@ -8,16 +8,17 @@ import os
 from collections.abc import Collection
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.crypto import PiiVault
-from shared.db import insert_ignoring_conflicts
+from shared.db import insert_ignoring_conflicts, is_postgres
 from shared.envelope import KeySet
 from shared.keystore.tables import household_keys, keystore_metadata, keystore_secrets
 
 _CHUNK = 500
+_SCHEMA_LOCK = 0x56534B53  # "VSKS": the key store's schema, created by one process at a time
 _STALE_CONNECTIONS = 20  # after a database restart, each pooled connection fails once
 
 
@@ -34,8 +35,20 @@ class HouseholdKeys:
         self.vault = vault
 
     async def create_schema(self) -> None:
-        async with self.engine.begin() as conn:
-            await conn.run_sync(keystore_metadata.create_all)
+        """Creates the key store's tables if missing. Processes start together (ingest, triage
+        and the notifier on one fresh database), so on PostgreSQL one at a time, under an
+        advisory lock: two concurrent CREATE TABLEs fail one of them (pg_type's unique index);
+        on SQLite a process that lost the race finds the tables at a second look."""
+        for attempt in range(2):
+            try:
+                async with self.engine.begin() as conn:
+                    if is_postgres(conn):
+                        await conn.execute(select(func.pg_advisory_xact_lock(_SCHEMA_LOCK)))
+                    await conn.run_sync(keystore_metadata.create_all)
+                return
+            except DBAPIError:
+                if attempt:
+                    raise
 
     async def ensure(self, pseudonyms: Collection[str]) -> KeySet:
         wanted = sorted(set(pseudonyms))
