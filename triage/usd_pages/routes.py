@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -51,6 +52,33 @@ CaseViewer = Annotated[Session, Depends(signed_in("cases:read"))]
 CaseChanger = Annotated[Session, Depends(form_from("cases:write"))]
 ContactShower = Annotated[Session, Depends(form_from("cases:read"))]
 PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class CaseDesk:
+    """What every case page and form works with: the request, the pages, and the case stores."""
+
+    request: Request
+    pages: Pages
+    cases: service.Transaction
+    shelter: shelter_service.ShelterTransaction
+    catalog: ShelterCatalog
+    wake: Callable[[], None]
+    """Tells the relay that a change waits in the outbox."""
+
+
+def case_desk(
+    request: Request,
+    pages: PagesDep,
+    cases: CasesDep,
+    shelter: ShelterDep,
+    catalog: CatalogDep,
+    wake: WakeRelayDep,
+) -> CaseDesk:
+    return CaseDesk(request, pages, cases, shelter, catalog, wake)
+
+
+DeskDep = Annotated[CaseDesk, Depends(case_desk)]
 
 
 def register(pages: Pages) -> None:
@@ -114,12 +142,8 @@ async def worklist(
 
 
 async def _case_page(
-    request: Request,
-    pages: Pages,
+    desk: CaseDesk,
     session: Session,
-    cases: service.Transaction,
-    shelter: shelter_service.ShelterTransaction,
-    catalog: ShelterCatalog,
     case_id: str,
     *,
     status: int = 200,
@@ -129,10 +153,11 @@ async def _case_page(
     refused: FormRefused | None = None,
     values: Mapping[str, Any] | None = None,
 ) -> Response:
+    request, pages, catalog = desk.request, desk.pages, desk.catalog
     now = datetime.now(UTC)
     if document is None:
         try:
-            document = await service.case_without_contacts(cases, case_id, now)
+            document = await service.case_without_contacts(desk.cases, case_id, now)
         except service.CaseNotFound:
             raise PageRefused(404, "case_not_found", session) from None
     t = pages.translator(request)
@@ -145,7 +170,7 @@ async def _case_page(
         case=document,
         household=household,
         unreadable=unreadable,
-        units=await shelter_service.availability(shelter, catalog),
+        units=await shelter_service.availability(desk.shelter, catalog),
         facility_names={f.id: f.name for f in catalog.facilities},
         can_write="cases:write" in session.principal.scopes,
         done=done if done in ("contact", "plan", "booking", "release", "outcome") else None,
@@ -164,71 +189,39 @@ async def _case_page(
 
 
 @router.get("/usd/cases/{case_id}", response_class=HTMLResponse)
-async def case_page(
-    case_id: str,
-    request: Request,
-    pages: PagesDep,
-    cases: CasesDep,
-    shelter: ShelterDep,
-    catalog: CatalogDep,
-    session: CaseViewer,
-) -> Response:
-    return await _case_page(request, pages, session, cases, shelter, catalog, case_id)
+async def case_page(case_id: str, desk: DeskDep, session: CaseViewer) -> Response:
+    return await _case_page(desk, session, case_id)
 
 
 @router.post("/usd/cases/{case_id}/contact-data", response_class=HTMLResponse)
 async def show_contact_data(
-    case_id: str,
-    request: Request,
-    pages: PagesDep,
-    cases: CasesDep,
-    shelter: ShelterDep,
-    catalog: CatalogDep,
-    vault: VaultDep,
-    session: ContactShower,
+    case_id: str, desk: DeskDep, vault: VaultDep, session: ContactShower
 ) -> Response:
     """The "show" action: the API's audited read, so every showing is in the same log."""
     reader = session.principal
     try:
         full = await service.read_case(
-            cases, vault, case_id, actor_of(reader), datetime.now(UTC), via="page"
+            desk.cases, vault, case_id, actor_of(reader), datetime.now(UTC), via="page"
         )
     except service.CaseNotFound:
         raise PageRefused(404, "case_not_found", session) from None
     except UnreadableHousehold:
-        return await _case_page(
-            request, pages, session, cases, shelter, catalog, case_id, unreadable=True
-        )
-    return await _case_page(
-        request,
-        pages,
-        session,
-        cases,
-        shelter,
-        catalog,
-        case_id,
-        document=full,
-        household=full.household,
-    )
+        return await _case_page(desk, session, case_id, unreadable=True)
+    return await _case_page(desk, session, case_id, document=full, household=full.household)
 
 
 Change = Callable[[Mapping[str, Any]], Awaitable[object]]
 
 
 async def _change(
-    request: Request,
-    pages: Pages,
+    desk: CaseDesk,
     session: Session,
-    cases: service.Transaction,
-    shelter: shelter_service.ShelterTransaction,
-    catalog: ShelterCatalog,
     case_id: str,
     form_name: str,
     change: Change,
-    wake: Callable[[], None],
 ) -> Response:
     """Runs one form's change; back to the case on success, the refusal shown otherwise."""
-    form = await request.form()
+    form = await desk.request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
     try:
         try:
@@ -244,19 +237,8 @@ async def _change(
     except service.CaseNotFound:
         raise PageRefused(404, "case_not_found", session) from None
     except FormRefused as refused:
-        return await _case_page(
-            request,
-            pages,
-            session,
-            cases,
-            shelter,
-            catalog,
-            case_id,
-            status=422,
-            refused=refused,
-            values=values,
-        )
-    wake()
+        return await _case_page(desk, session, case_id, status=422, refused=refused, values=values)
+    desk.wake()
     return RedirectResponse(f"/usd/cases/{case_id}?done={form_name}#done", 303)
 
 
@@ -272,73 +254,57 @@ def _case_error(exc: CaseError) -> Message:
 @router.post("/usd/cases/{case_id}/contact-attempts")
 async def post_contact_attempt(
     case_id: str,
-    request: Request,
-    pages: PagesDep,
-    cases: CasesDep,
-    shelter: ShelterDep,
-    catalog: CatalogDep,
-    wake: WakeRelayDep,
+    desk: DeskDep,
     session: CaseChanger,
 ) -> Response:
     async def change(form: Mapping[str, Any]) -> object:
         posted = forms.contact_attempt(form)
         return await casework_service.record_contact_attempt(
-            cases, case_id, posted, actor_of(session.principal), datetime.now(UTC)
+            desk.cases, case_id, posted, actor_of(session.principal), datetime.now(UTC)
         )
 
-    return await _change(
-        request, pages, session, cases, shelter, catalog, case_id, "contact", change, wake
-    )
+    return await _change(desk, session, case_id, "contact", change)
 
 
 @router.post("/usd/cases/{case_id}/housing-plan")
 async def post_housing_plan(
     case_id: str,
-    request: Request,
-    pages: PagesDep,
-    cases: CasesDep,
-    shelter: ShelterDep,
-    catalog: CatalogDep,
+    desk: DeskDep,
     policy: PolicyDep,
-    wake: WakeRelayDep,
     session: CaseChanger,
 ) -> Response:
     async def change(form: Mapping[str, Any]) -> object:
         posted = forms.housing_plan(form)
         return await casework_service.record_housing_plan(
-            cases, case_id, posted, actor_of(session.principal), policy, datetime.now(UTC)
+            desk.cases, case_id, posted, actor_of(session.principal), policy, datetime.now(UTC)
         )
 
-    return await _change(
-        request, pages, session, cases, shelter, catalog, case_id, "plan", change, wake
-    )
+    return await _change(desk, session, case_id, "plan", change)
 
 
 @router.post("/usd/cases/{case_id}/shelter-bookings")
 async def post_booking(
     case_id: str,
-    request: Request,
-    pages: PagesDep,
-    cases: CasesDep,
-    shelter: ShelterDep,
-    catalog: CatalogDep,
+    desk: DeskDep,
     policy: PolicyDep,
-    wake: WakeRelayDep,
     session: CaseChanger,
 ) -> Response:
     async def change(form: Mapping[str, Any]) -> object:
         wanted = forms.booking(case_id, form)
         try:
             return await shelter_service.book(
-                shelter, catalog, policy, wanted, actor_of(session.principal), datetime.now(UTC)
+                desk.shelter,
+                desk.catalog,
+                policy,
+                wanted,
+                actor_of(session.principal),
+                datetime.now(UTC),
             )
         except shelter_service.NoRoom as full:
-            messages = _no_room(pages.translator(request), catalog, wanted, full)
+            messages = _no_room(desk.pages.translator(desk.request), desk.catalog, wanted, full)
             raise FormRefused("booking", messages) from None
 
-    return await _change(
-        request, pages, session, cases, shelter, catalog, case_id, "booking", change, wake
-    )
+    return await _change(desk, session, case_id, "booking", change)
 
 
 def _no_room(
@@ -360,47 +326,33 @@ def _no_room(
 async def post_release(
     case_id: str,
     booking_id: str,
-    request: Request,
-    pages: PagesDep,
-    cases: CasesDep,
-    shelter: ShelterDep,
-    catalog: CatalogDep,
-    wake: WakeRelayDep,
+    desk: DeskDep,
     session: CaseChanger,
 ) -> Response:
     async def change(_: Mapping[str, Any]) -> object:
-        document = await service.case_without_contacts(cases, case_id, datetime.now(UTC))
+        document = await service.case_without_contacts(desk.cases, case_id, datetime.now(UTC))
         if document.shelter_booking is None or document.shelter_booking.id != booking_id:
             raise FormRefused("release", [Message("usd.error.booking")])
         try:
             return await shelter_service.release(
-                shelter, booking_id, actor_of(session.principal), datetime.now(UTC)
+                desk.shelter, booking_id, actor_of(session.principal), datetime.now(UTC)
             )
         except shelter_service.BookingNotFound:
             raise FormRefused("release", [Message("usd.error.booking")]) from None
 
-    return await _change(
-        request, pages, session, cases, shelter, catalog, case_id, "release", change, wake
-    )
+    return await _change(desk, session, case_id, "release", change)
 
 
 @router.post("/usd/cases/{case_id}/outcome")
 async def post_outcome(
     case_id: str,
-    request: Request,
-    pages: PagesDep,
-    cases: CasesDep,
-    shelter: ShelterDep,
-    catalog: CatalogDep,
-    wake: WakeRelayDep,
+    desk: DeskDep,
     session: CaseChanger,
 ) -> Response:
     async def change(form: Mapping[str, Any]) -> object:
         body = forms.outcome(form)
         return await casework_service.close_case(
-            cases, case_id, body.outcome, actor_of(session.principal), datetime.now(UTC)
+            desk.cases, case_id, body.outcome, actor_of(session.principal), datetime.now(UTC)
         )
 
-    return await _change(
-        request, pages, session, cases, shelter, catalog, case_id, "outcome", change, wake
-    )
+    return await _change(desk, session, case_id, "outcome", change)
