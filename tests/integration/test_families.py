@@ -104,14 +104,20 @@ async def test_housing_plans_that_cannot_be_kept_are_refused(stack: Settings, un
             ({"kind": "tent"}, "kind"),
             ({"kind": "other", "summary": "bel haar op 06-12345678"}, "summary"),
             ({"kind": "other", "summary": "x" * 501}, "summary"),
+            ({"kind": "other", "summary": "plan\x00"}, "summary"),  # PostgreSQL text: no NUL
+            ({"kind": "other", "summary": "regel\x1b[2J"}, "summary"),
             ({"kind": "other", "starts_on": "soon"}, "starts_on"),
         ]:
             response = await post(vs, url, body, usd)
             assert response.status_code == 422, body
             assert [e["field"] for e in response.json()["errors"]] == [field]
-        assert (
-            await post(vs, "/v1/cases/nope/housing-plan", {"kind": "hov"}, usd)
-        ).status_code == 404
+        for unknown in ("nope", "no%00pe"):
+            response = await post(vs, f"/v1/cases/{unknown}/housing-plan", {"kind": "hov"}, usd)
+            assert response.status_code == 404, unknown
+            assert (await vs.client.get(f"/v1/cases/{unknown}", headers=usd)).status_code == 404
+            attempt = {"channel": "phone", "reached": False, "at": "2026-12-01T10:00:00Z"}
+            response = await post(vs, f"/v1/cases/{unknown}/contact-attempts", attempt, usd)
+            assert response.status_code == 404, unknown
         await post(vs, f"/v1/cases/{case['id']}/outcome", {"outcome": "help_accepted"}, usd)
         assert (await post(vs, url, {"kind": "hov"}, usd)).status_code == 409
         reader = {**JSON, **await vs.key(f"reader-{unique}", "cases:read")}
