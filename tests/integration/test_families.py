@@ -77,16 +77,27 @@ async def test_a_family_facing_eviction_gets_a_plan_and_the_usd_sees_all_of_it(
         assert after["risk_score"] < case["risk_score"]
         assert "housing_plan" in [h["kind"] for h in after["history"]]
 
+        stay = {"case_id": case["id"], "facility": "hotel", "unit": "room", "from": "2026-12-01"}
+        booked = await post(vs, "/v1/shelter/bookings", stay, usd)  # no fixed capacity: shared
+        assert booked.status_code == 201
+
         def with_plan(r: Received) -> bool:
             data = (r.event or {}).get("data", {})
-            return data.get("id") == case["id"] and data.get("housing_plan") is not None
+            return data.get("id") == case["id"] and data.get("shelter_booking") is not None
 
         async def webhook() -> Received | None:
             return next((r for r in endpoint.received if with_plan(r)), None)
 
         data = ((await eventually(webhook, 30)).event or {})["data"]
-    assert data["housing_plan"]["kind"] == "hov"
+    assert data["housing_plan"]["kind"] == "hov"  # a booking does not replace a plan
+    assert data["shelter_booking"]["id"] == booked.json()["id"]
+    assert (data["shelter_booking"]["facility"], data["shelter_booking"]["unit"]) == (
+        "hotel",
+        "room",
+    )
     assert data["eviction"]["state"] == "ordered"
+    assert data["eviction"]["days_left"] == case["eviction"]["days_left"]
+    assert "NO_HOUSING_PLAN" not in codes(data)
     assert data["household"]["contacts"][0]["source"] == f"corp-{unique}"
     assert data["district"] == "1402"
     assert data["signals_total"] == 1
