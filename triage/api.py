@@ -20,6 +20,7 @@ from triage.schemas import (
     DecisionList,
     HousingPlanIn,
     OutcomeIn,
+    PlainText,
 )
 from triage.signal_pages import SignalPage
 from triage.web_deps import ERRORS, CasesDep, PolicyDep, actor_of, case_problems
@@ -43,7 +44,7 @@ async def list_cases(
         Query(description="`open` (default): not closed, contacted included; `all`: every case."),
     ] = "open",
     priority: Priority | None = None,
-    team: str | None = None,
+    team: Annotated[PlainText | None, Query(max_length=50)] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> CasePage:

@@ -34,6 +34,17 @@ UtcDateTime = Annotated[IsoAwareDatetime, AfterValidator(_in_utc)]
 """A timezone-aware moment that exists in UTC (9999-12-31T23:00-05:00 does not): else 422."""
 
 
+def _printable(text: str) -> str:
+    if any((ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 for c in text):
+        raise ValueError("must not hold control characters (NUL, escape sequences)")
+    return text
+
+
+PlainText = Annotated[str, AfterValidator(_printable)]
+"""Free text as people write it: no control characters besides tab and line breaks (PostgreSQL
+text cannot hold NUL at all; escape sequences would reach the USD's screens): else 422."""
+
+
 class ContactAttemptIn(BaseModel):
     """Contactpoging."""
 
@@ -70,7 +81,7 @@ class HousingPlanIn(BaseModel):
         "`urgency`: the urgency scheme; `shelter`: crisis shelter.",
         examples=["hov"],
     )
-    summary: str | None = Field(
+    summary: PlainText | None = Field(
         None,
         max_length=500,
         description="What the plan is, in plain words. It travels with the case (webhooks, event "

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.moments import IsoDate
 from shared.vocabulary import ShelterUnitKind
 from shared.web.problems import Problem
+from triage.schemas import PlainText
 from triage.shelter_service import Booking, UnitAvailability
 
 
@@ -50,7 +51,7 @@ class _Aliased(BaseModel):
 class BookingIn(_Aliased):
     """Book a crisis shelter unit for a case's household."""
 
-    case_id: str
+    case_id: PlainText = Field(max_length=64)
     facility: str = Field(examples=["vluchtheuvel"])
     unit: str = Field(description="A unit kind of the facility.", examples=["apartment"])
     from_: IsoDate = Field(alias="from", examples=["2026-12-01"])

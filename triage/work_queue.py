@@ -95,7 +95,9 @@ class QueuePosition:
         rank, deadline, score, case_id = parts
         if not (_whole(rank) and rank in _RANKS and _whole(score) and 0 <= score <= 100):
             raise BadCursor("cursor is not one this API gave out")
-        if not isinstance(case_id, str) or len(case_id) > 36 or not isinstance(deadline, str):
+        if not isinstance(case_id, str) or len(case_id) > 36 or "\x00" in case_id:
+            raise BadCursor("cursor is not one this API gave out")
+        if not isinstance(deadline, str):
             raise BadCursor("cursor is not one this API gave out")
         return cls(rank, _moment(deadline), score, case_id)
 

@@ -1,4 +1,5 @@
-"""Request guards before any parsing: bodies over 1 MiB get 413, non-JSON API bodies 415.
+"""Request guards before any parsing: bodies over 1 MiB get 413, non-JSON API bodies 415, a
+path with NUL in it (`%00`) 404 (no resource is named so; PostgreSQL text cannot hold it).
 
 Pages (paths outside `/v1/`) may post HTML forms (`application/x-www-form-urlencoded`).
 """
@@ -22,6 +23,9 @@ class BodyLimits:
         self.app, self.max_body = app, max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "\x00" in scope["path"]:
+            await problem_response(404, "Not found.")(scope, receive, send)
+            return
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return

@@ -84,7 +84,12 @@ async def test_a_malformed_or_crafted_cursor_is_422_never_500(stack: Settings, u
             ).decode(),
             crafted([-3, "2026-11-11T17:00:00+01:00", 85]),  # wrong shape
             crafted({"rank": -3}),
+            crafted([-3, "2026-11-11T17:00:00+01:00", 85, "c\x00"]),  # PostgreSQL: no NUL
         ]:
             response = await vs.client.get("/v1/cases", params={"cursor": cursor}, headers=usd)
             assert response.status_code == 422, cursor
+            assert response.headers["content-type"] == "application/problem+json"
+        for params in ({"team": "cri\x00sis"}, {"team": "x" * 10_000}):
+            response = await vs.client.get("/v1/cases", params=params, headers=usd)
+            assert response.status_code == 422, params
             assert response.headers["content-type"] == "application/problem+json"

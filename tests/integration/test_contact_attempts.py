@@ -20,7 +20,12 @@ async def test_an_attempt_ahead_of_the_clock_is_refused_and_the_deadline_still_w
         usd = {**JSON, **await vs.key(f"usd-{unique}", "cases:read,cases:write")}
         case = await new_case(vs, corp)
         url = f"/v1/cases/{case['id']}/contact-attempts"
-        for at in ("2030-01-01T09:00:00+01:00", "9999-12-31T23:59:59-05:00", "2026-11-03T09:00"):
+        for at in (
+            "2030-01-01T09:00:00+01:00",
+            "9999-12-31T23:59:59-05:00",
+            "2026-11-03T09:00",
+            "1999-01-01T09:00:00+01:00",  # before the case was opened: no attempt on it
+        ):
             attempt = {"channel": "phone", "reached": False, "at": at}
             response = await vs.client.post(url, json=attempt, headers=usd)
             assert response.status_code == 422, at

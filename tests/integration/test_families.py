@@ -77,16 +77,27 @@ async def test_a_family_facing_eviction_gets_a_plan_and_the_usd_sees_all_of_it(
         assert after["risk_score"] < case["risk_score"]
         assert "housing_plan" in [h["kind"] for h in after["history"]]
 
+        stay = {"case_id": case["id"], "facility": "hotel", "unit": "room", "from": "2026-12-01"}
+        booked = await post(vs, "/v1/shelter/bookings", stay, usd)  # no fixed capacity: shared
+        assert booked.status_code == 201
+
         def with_plan(r: Received) -> bool:
             data = (r.event or {}).get("data", {})
-            return data.get("id") == case["id"] and data.get("housing_plan") is not None
+            return data.get("id") == case["id"] and data.get("shelter_booking") is not None
 
         async def webhook() -> Received | None:
             return next((r for r in endpoint.received if with_plan(r)), None)
 
         data = ((await eventually(webhook, 30)).event or {})["data"]
-    assert data["housing_plan"]["kind"] == "hov"
+    assert data["housing_plan"]["kind"] == "hov"  # a booking does not replace a plan
+    assert data["shelter_booking"]["id"] == booked.json()["id"]
+    assert (data["shelter_booking"]["facility"], data["shelter_booking"]["unit"]) == (
+        "hotel",
+        "room",
+    )
     assert data["eviction"]["state"] == "ordered"
+    assert data["eviction"]["days_left"] == case["eviction"]["days_left"]
+    assert "NO_HOUSING_PLAN" not in codes(data)
     assert data["household"]["contacts"][0]["source"] == f"corp-{unique}"
     assert data["district"] == "1402"
     assert data["signals_total"] == 1
@@ -104,14 +115,20 @@ async def test_housing_plans_that_cannot_be_kept_are_refused(stack: Settings, un
             ({"kind": "tent"}, "kind"),
             ({"kind": "other", "summary": "bel haar op 06-12345678"}, "summary"),
             ({"kind": "other", "summary": "x" * 501}, "summary"),
+            ({"kind": "other", "summary": "plan\x00"}, "summary"),  # PostgreSQL text: no NUL
+            ({"kind": "other", "summary": "regel\x1b[2J"}, "summary"),
             ({"kind": "other", "starts_on": "soon"}, "starts_on"),
         ]:
             response = await post(vs, url, body, usd)
             assert response.status_code == 422, body
             assert [e["field"] for e in response.json()["errors"]] == [field]
-        assert (
-            await post(vs, "/v1/cases/nope/housing-plan", {"kind": "hov"}, usd)
-        ).status_code == 404
+        for unknown in ("nope", "no%00pe"):
+            response = await post(vs, f"/v1/cases/{unknown}/housing-plan", {"kind": "hov"}, usd)
+            assert response.status_code == 404, unknown
+            assert (await vs.client.get(f"/v1/cases/{unknown}", headers=usd)).status_code == 404
+            attempt = {"channel": "phone", "reached": False, "at": "2026-12-01T10:00:00Z"}
+            response = await post(vs, f"/v1/cases/{unknown}/contact-attempts", attempt, usd)
+            assert response.status_code == 404, unknown
         await post(vs, f"/v1/cases/{case['id']}/outcome", {"outcome": "help_accepted"}, usd)
         assert (await post(vs, url, {"kind": "hov"}, usd)).status_code == 409
         reader = {**JSON, **await vs.key(f"reader-{unique}", "cases:read")}

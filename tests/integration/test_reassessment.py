@@ -8,8 +8,10 @@ import asyncio
 from datetime import datetime, time, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+import services.triage
 from shared.events import CASES_TOPIC, CaseChanged
 from shared.settings import Settings
 from tests.e2e.process import eventually
@@ -22,7 +24,7 @@ from triage.domain.policy import default_policy_path, load_policy
 from triage.repository import transactions
 from triage.tables import case_decisions
 from triage.watch_service import reassess_open_cases
-from triage.workers import reassess_over_time
+from triage.workers import REASSESS_EVERY_S, reassess_over_time
 
 JSON = {"Content-Type": "application/json"}
 POLICY = load_policy(default_policy_path())
@@ -107,3 +109,32 @@ async def test_the_worker_escalates_a_family_without_a_plan_once_when_it_falls_d
             decisions = await cases.decisions_of(case["id"])
         assert all(replay(POLICY, d.inputs) == d.assessment for d in decisions)
         assert decisions[-1].assessment.score == escalation.case.risk_score
+
+
+async def test_the_triage_process_re_assesses_open_cases_at_start_up_and_at_least_hourly(
+    stack: Settings, unique: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wiring: starting triage starts the re-assessment worker (its clock set to the day the
+    plan falls due), which escalates at once; its interval is at most an hour."""
+    async with running(stack) as vs:
+        corp = {**JSON, **await vs.key(f"corp-{unique}", "signals:write")}
+        signal = eviction_order(days_ahead=25)
+        assert (await vs.client.post("/v1/signals", json=signal, headers=corp)).status_code == 202
+        case = await case_of(vs, signal)
+    due = plan_due(case)
+    started: list[float] = []
+
+    def at_due(*args: Any, **kwargs: Any) -> Any:
+        started.append(kwargs.get("every_s", REASSESS_EVERY_S))
+        return reassess_over_time(*args, **{**kwargs, "clock": lambda: due})
+
+    monkeypatch.setattr(services.triage, "reassess_over_time", at_due)
+    async with running(stack) as vs, Announcements(vs, f"test-{unique}") as announced:
+
+        async def escalated() -> list[CaseChanged] | None:
+            found = [c for c in await announced.of(case["id"]) if c.change == "escalated"]
+            return found or None
+
+        (escalation,) = await eventually(escalated, 20)
+    assert escalation.case.assessed_at == due
+    assert started and all(0 < every <= 3600 for every in started)

@@ -119,6 +119,8 @@ async def test_book_show_and_release(
             ({**booking(case_id, unique), "unit": "tent"}, 422),
             ({**booking(case_id, unique), "until": "2026-11-01"}, 422),
             ({**booking("no-such-case", unique)}, 404),
+            ({**booking("no\x00case", unique)}, 422),  # PostgreSQL text holds no NUL
+            ({**booking("x" * 100_000, unique)}, 422),
         ]:
             response = await vs.client.post("/v1/shelter/bookings", json=body, headers=usd)
             assert response.status_code == status, body

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import random
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -140,7 +141,7 @@ async def test_usd_works_a_case_and_the_corporation_sees_only_picked_up(
         assert {c["priority"] for c in queue} == {"critical"}
         assert "household" not in queue[0]
 
-        attempt = {"channel": "home_visit", "reached": True, "at": "2026-11-06T10:00:00+01:00"}
+        attempt = {"channel": "home_visit", "reached": True, "at": datetime.now(UTC).isoformat()}
         response = await vs.client.post(
             f"/v1/cases/{case['id']}/contact-attempts", json=attempt, headers=usd
         )

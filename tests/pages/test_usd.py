@@ -22,6 +22,7 @@ from tests.integration.test_families import eviction_order
 from tests.integration.test_shelter import shelter_file
 from tests.pages.session import csrf_token, new_key, origin, sign_in
 from tests.signals import PII, rent_arrears
+from triage.domain.deadlines import AMSTERDAM
 from triage.usd_pages import routes
 
 JSON = {"Content-Type": "application/json"}
@@ -118,7 +119,7 @@ async def test_the_case_pages_forms_change_the_case_and_return_to_it(
         assert free_places(page)[("Vluchtheuvel (gezinsopvang)", "appartement")] == "6"
         assert "Vluchtheuvel (gezinsopvang) – appartement (6 vrij)" in page.text  # the choice
 
-        at = datetime.now(UTC).astimezone().strftime("%Y-%m-%dT%H:%M")
+        at = datetime.now(AMSTERDAM).strftime("%Y-%m-%dT%H:%M")  # the form's wall clock
         done = await post_form(
             vs, page, f"{url}/contact-attempts", {"channel": "phone", "reached": "no", "at": at}
         )

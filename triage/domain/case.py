@@ -94,7 +94,8 @@ class Case(AssessedCase):
     def record_contact_attempt(self, attempt: ContactAttempt, now: datetime) -> CaseChange:
         """Contactpoging: any attempt, reached or not, stops the deadline escalation.
 
-        So an attempt must have happened: more than `CLOCK_SKEW` ahead of `now` it is refused.
+        So an attempt must have happened, on this case: more than `CLOCK_SKEW` ahead of `now`, or
+        before the case was opened, it is refused.
         The same id again changes nothing; with other details it is a conflict.
         """
         self._require_not_closed()
@@ -107,6 +108,10 @@ class Case(AssessedCase):
             return self.change(None, "duplicate_attempt", now)
         if attempt.at > now + CLOCK_SKEW:
             raise RefusedInput("at", "a contact attempt cannot lie in the future")
+        if attempt.at < self.opened_at - CLOCK_SKEW:
+            raise RefusedInput(
+                "at", "a contact attempt cannot lie before the case was opened (opened_at)"
+            )
         self.contact_attempts.append(attempt)
         self.status = "contacted"
         detail: dict[str, Any] = {

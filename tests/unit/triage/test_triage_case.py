@@ -163,6 +163,19 @@ def test_a_contact_attempt_more_than_five_minutes_ahead_is_refused() -> None:
     assert case.record_contact_attempt(skewed, now=NOW).kind == "updated"
 
 
+def test_a_contact_attempt_from_before_the_case_was_opened_is_refused() -> None:
+    """An attempt dated 1999 would silence this case's deadline escalation just as one dated
+    2030: it was no attempt on this case. A clock a few minutes behind is no lie."""
+    case = arrears_case()
+    with pytest.raises(RefusedInput) as refused:
+        case.record_contact_attempt(attempt(at=NOW - timedelta(minutes=5, seconds=1)), now=NOW)
+    assert refused.value.field == "at"
+    assert (case.contact_attempts, case.status) == ([], "open")
+    assert case.deadline_passed(case.respond_before + timedelta(seconds=1))
+    behind = attempt(at=NOW - timedelta(minutes=4))
+    assert case.record_contact_attempt(behind, now=NOW + timedelta(hours=1)).kind == "updated"
+
+
 def test_the_same_attempt_id_again_changes_nothing() -> None:
     case = arrears_case()
     first = attempt()

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shared.vocabulary import priority_rank
 from tests.unit.triage.triage_factories import (
     POLICY,
     days,
@@ -87,8 +88,11 @@ def test_re_assessment_is_a_pure_function_and_each_plan_stage_is_announced_once(
     plan_escalations = 0
     for hours in sorted(offsets):
         now = opened + timedelta(hours=hours)
+        before = priority_rank(twin_a.assessment.priority)
         change_a, change_b = twin_a.reassess(POLICY, now), twin_b.reassess(POLICY, now)
         assert (change_a, twin_a.assessment) == (change_b, twin_b.assessment)
+        if priority_rank(twin_a.assessment.priority) > before:  # a rise is announced
+            assert change_a.kind == "escalated"
         assert twin_a.reassess(POLICY, now).kind is None  # nothing new at the same moment
         plan_escalations += change_a.cause.startswith("plan_")
     assert plan_escalations <= 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from tests.unit.triage.triage_factories import NOW, POLICY, make_signal
@@ -13,6 +14,7 @@ from triage.domain.case import Case, open_case
 from triage.domain.deadlines import local_date
 from triage.domain.decisions import replay
 from triage.domain.housing import HousingPlan
+from triage.domain.policy import default_policy_path, load_policy
 from triage.domain.signals import Household
 
 EVICTION_ON = date(2026, 11, 30)  # a Monday, 20 days after NOW (Tuesday 10 November)
@@ -192,3 +194,29 @@ def test_a_rise_in_priority_over_time_is_escalated_once() -> None:
     assert [c.cause for c in escalated] == ["priority_rose"]  # 14 days left: 75, critical
     assert case.assessment.priority == "critical"
     assert case.respond_before == deadline  # the earlier deadline stands
+
+
+def test_the_escalation_days_are_the_policy_s_plan_due_and_final_warning_working_days(
+    tmp_path: Path,
+) -> None:
+    """Not constants: a policy with 5 and 1 working days escalates on those days instead."""
+    text = default_policy_path().read_text(encoding="utf-8")
+    for old, new in (
+        ("plan_due_working_days = 10", "plan_due_working_days = 5"),
+        ("final_warning_working_days = 2", "final_warning_working_days = 1"),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "policy.toml"
+    path.write_text(text, encoding="utf-8")
+    policy = load_policy(path)
+    case, _ = open_case(str(uuid.uuid4()), "p", FAMILY, eviction_order(), policy, NOW)
+    escalations = [
+        (local_date(moment), change.cause)
+        for moment in hours(NOW, datetime(2026, 12, 2, 12, tzinfo=UTC))
+        if (change := case.reassess(policy, moment)).kind == "escalated"
+    ]
+    assert escalations == [
+        (date(2026, 11, 23), "plan_due"),  # 5 working days before Monday 30 November
+        (date(2026, 11, 27), "plan_final_warning"),  # 1 working day before
+    ]

@@ -42,6 +42,7 @@ def test_a_cursor_round_trips() -> None:
         crafted({"rank": -3}),
         crafted([-3, "2026-11-11T17:00:00+01:00", 85, "c" * 37]),
         crafted([-3, 1731340800, 85, "c1"]),
+        crafted([-3, "2026-11-11T17:00:00+01:00", 85, "c\x00"]),  # PostgreSQL text: no NUL
     ],
 )
 def test_a_malformed_or_crafted_cursor_is_refused(cursor: str) -> None:
