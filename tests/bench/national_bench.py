@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -36,6 +37,12 @@ from tests.bench.latency_bench import (
     _leave_no_backlog,
     wait_until_idle,
 )
+from tests.bench.national_accounting import (
+    LOSSES,
+    account_signals,
+    read_ledger,
+    read_timeline,
+)
 from tests.bench.national_month import MonthSignal, corporations, national_month
 from tests.bench.triage_bench import raw_consume
 from tests.bench.workload import publish
@@ -54,7 +61,12 @@ class NationalFigures:
     webhooks: int
     rejected: int
     latency: Percentiles  # ms, batch answered -> first webhook holding the signal
-    without_webhook: int  # accepted signals no webhook named (repeats that changed nothing, ...)
+    without_webhook: int  # accepted signals no webhook named (accounted for in `accounts`)
+    accounts: dict[str, int]  # accepted signals per `national_accounting.ACCOUNTS`
+    case_events: int  # published by triage on the cases topic during the run
+    notifications: int  # recorded by the notifier
+    webhook_states: dict[str, int]  # webhook deliveries per status
+    timeline: dict[str, float | None]  # s after the first POST each stage finished
     rss_mb: dict[str, float]
     db_growth_bytes: int
     raw_produce_s: float
@@ -187,7 +199,7 @@ async def bench_national(
                 f"bench: posting {count:,} signals from {len(by_corp)} corporations",
                 file=sys.stderr,
             )
-            began = time.monotonic()
+            began, began_wall = time.monotonic(), datetime.now(UTC)
             await asyncio.gather(
                 *(
                     _post_corporation(services[0].url, keys[c], s, accepted, errors)
@@ -203,6 +215,7 @@ async def bench_national(
                 await wait_until_idle(services, ops_key, servers, timeout_s)
             except RuntimeError as exc:
                 notes.append(f"not idle: {exc}")
+            cases_after = await end_offsets(servers.kafka, CASES_TOPIC)
             rss = {s.name.removeprefix("national-"): s.peak_rss_mb() for s in [*services, receiver]}
             async with httpx.AsyncClient(timeout=60) as client:
                 records: list[list[Any]] = orjson.loads(
@@ -219,22 +232,40 @@ async def bench_national(
             first.setdefault(signal_id, arrived)
     latencies = [(first[i] - at) * 1000 for i, at in accepted.items() if i in first]
     last = max((r[0] for r in records), default=None)
+    engine = create_engine(servers.database_url)
+    try:
+        ledger = await read_ledger(engine)
+        timeline = await read_timeline(engine, began_wall)
+    finally:
+        await engine.dispose()
+    accounts = account_signals(accepted, first, ledger)
+    lost = [i for name in LOSSES for i in accounts[name]]
+    cases_before = before[CASES_TOPIC]
+    case_events = sum(end - cases_before.get(tp, 0) for tp, end in cases_after.items())
+    total = (last - began) if last is not None else None
     return NationalFigures(
         signals=count,
         corporations=len(by_corp),
         accepted=len(accepted),
         post_errors=len(errors),
         post_s=post_s,
-        total_s=(last - began) if last is not None else None,
+        total_s=total,
         webhooks=len({r[2] for r in records}),
         rejected=stats["rejected"],
         latency=Percentiles.of(latencies),
         without_webhook=len(accepted) - len(latencies),
+        accounts={name: len(ids) for name, ids in accounts.items()},
+        case_events=case_events,
+        notifications=ledger.notifications,
+        webhook_states=dict(ledger.webhooks),
+        timeline={"posted": post_s, **timeline, "received": total},
         rss_mb=rss,
         db_growth_bytes=await _db_size(servers) - size_before,
         raw_produce_s=raw_produce_s,
         raw_consume_s=raw_consume_s,
-        notes=notes + [f"POST error: {e}" for e in errors[:5]],
+        notes=notes
+        + [f"POST error: {e}" for e in errors[:5]]
+        + [f"accepted signal in a loss account: {i}" for i in lost[:5]],
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.bench.ingest_bench import IngestFigures, Rounds
 from tests.bench.latency_bench import LatencyFigures
+from tests.bench.national_accounting import ACCOUNTS, LOSSES, STAGES
 from tests.bench.national_bench import NationalFigures
 from tests.bench.notifier_bench import DeliveryFigures
 from tests.bench.report import Row
@@ -294,8 +295,37 @@ def national_rows(f: NationalFigures) -> list[Row]:
             target="all",
             met=f.accepted == f.signals,
         ),
-        Row("national month: distinct webhooks", f.webhooks),
+        Row("national month: case changes triage published (cases topic)", f.case_events),
+        Row(
+            "national month: case changes the notifier recorded; baseline: published",
+            f.notifications,
+            f.case_events,
+            target="all",
+            met=f.notifications == f.case_events,
+        ),
+        Row(
+            "national month: distinct webhooks received; baseline: published",
+            f.webhooks,
+            f.case_events,
+            target="all",
+            met=f.webhooks == f.case_events,
+        ),
+        Row(
+            "national month: webhook deliveries not delivered (pending, dead, disabled)",
+            sum(n for status, n in f.webhook_states.items() if status != "delivered"),
+            target="0",
+            met=all(status == "delivered" for status in f.webhook_states),
+        ),
         Row("national month: accepted signals no webhook named", f.without_webhook),
+        *(
+            Row(
+                f"national month: accepted signals {ACCOUNTS[name]}",
+                f.accounts.get(name, 0),
+                target="0" if name in LOSSES else "",
+                met=f.accounts.get(name, 0) == 0 if name in LOSSES else None,
+            )
+            for name in ACCOUNTS
+        ),
         Row(
             "national month: webhooks failing the signature check",
             f.rejected,
@@ -310,5 +340,9 @@ def national_rows(f: NationalFigures) -> list[Row]:
     rows += [
         Row(f"national month: peak RSS {name} (MB)", mb, target="≤ 300", met=mb <= 300)
         for name, mb in f.rss_mb.items()
+    ]
+    rows += [
+        Row(f"national month timeline (s after the first POST): {STAGES[stage]}", at, digits=1)
+        for stage, at in f.timeline.items()
     ]
     return rows
