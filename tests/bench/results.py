@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from tests.bench.ingest_bench import IngestFigures, Rounds
 from tests.bench.latency_bench import LatencyFigures
 from tests.bench.national_accounting import ACCOUNTS, LOSSES, STAGES
@@ -341,6 +343,20 @@ def national_rows(f: NationalFigures) -> list[Row]:
         Row(f"national month: peak RSS {name} (MB)", mb, target="≤ 300", met=mb <= 300)
         for name, mb in f.rss_mb.items()
     ]
+    rows += [
+        Row(f"national month: CPU {name} from the first POST until idle (s)", cpu, digits=1)
+        for name, cpu in f.cpu_s.items()
+    ]
+    cores = os.cpu_count() or 1
+    rows.append(
+        Row(
+            f"national month: machine CPU busy until idle (s; every process, of {cores} cores × "
+            f"{f.idle_s:.0f} s); baseline: ours",
+            f.machine_busy_s,
+            sum(f.cpu_s.values()),
+            digits=1,
+        )
+    )
     rows += [
         Row(f"national month timeline (s after the first POST): {STAGES[stage]}", at, digits=1)
         for stage, at in f.timeline.items()
