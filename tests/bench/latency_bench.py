@@ -146,7 +146,7 @@ def _services(env: dict[str, str], prefix: str = "latency") -> list[Server]:
 async def _check_groups_idle(kafka: str) -> None:
     for group, _ in GROUPS:
         state = await group_state(kafka, group)
-        if state not in ("Empty", "Dead"):
+        if state not in ("Empty", "Dead", ""):  # "": the group never existed (a fresh broker)
             raise SharedTopicBusy(
                 f"consumer group `{group}` is {state} (tests running?): the started services "
                 f"would share its partitions; rerun when it is idle, or pass --force-shared-topic"

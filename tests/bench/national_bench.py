@@ -12,10 +12,13 @@ topic in the same run. Default 10,000 signals (`make bench`); the full month:
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,6 +39,12 @@ from tests.bench.latency_bench import (
     _leave_no_backlog,
     wait_until_idle,
 )
+from tests.bench.national_accounting import (
+    LOSSES,
+    account_signals,
+    read_ledger,
+    read_timeline,
+)
 from tests.bench.national_month import MonthSignal, corporations, national_month
 from tests.bench.triage_bench import raw_consume
 from tests.bench.workload import publish
@@ -54,8 +63,16 @@ class NationalFigures:
     webhooks: int
     rejected: int
     latency: Percentiles  # ms, batch answered -> first webhook holding the signal
-    without_webhook: int  # accepted signals no webhook named (repeats that changed nothing, ...)
+    without_webhook: int  # accepted signals no webhook named (accounted for in `accounts`)
+    accounts: dict[str, int]  # accepted signals per `national_accounting.ACCOUNTS`
+    case_events: int  # published by triage on the cases topic during the run
+    notifications: int  # recorded by the notifier
+    webhook_states: dict[str, int]  # webhook deliveries per status
+    timeline: dict[str, float | None]  # s after the first POST each stage finished
     rss_mb: dict[str, float]
+    cpu_s: dict[str, float]  # CPU seconds per process from the first POST until idle
+    machine_busy_s: float  # CPU seconds the whole machine (every process on it) was busy then
+    idle_s: float  # first POST until the services were found idle
     db_growth_bytes: int
     raw_produce_s: float
     raw_consume_s: float
@@ -112,6 +129,14 @@ async def _post_corporation(
                     accepted[signal.body["id"]] = answered
                 else:
                     errors.append(str(result)[:200])
+
+
+def machine_busy_s() -> float:
+    """CPU seconds every core of the machine has been busy since boot (/proc/stat: all but
+    idle and iowait), whoever ran: other benches on the machine show here, not in ours."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    busy = sum(fields[:8]) - fields[3] - fields[4]  # user..steal, less idle and iowait
+    return busy / os.sysconf("SC_CLK_TCK")
 
 
 async def _db_size(servers: Servers) -> int:
@@ -187,7 +212,9 @@ async def bench_national(
                 f"bench: posting {count:,} signals from {len(by_corp)} corporations",
                 file=sys.stderr,
             )
-            began = time.monotonic()
+            cpu_before = {s.name: s.cpu_seconds() for s in [*services, receiver]}
+            busy_before = machine_busy_s()
+            began, began_wall = time.monotonic(), datetime.now(UTC)
             await asyncio.gather(
                 *(
                     _post_corporation(services[0].url, keys[c], s, accepted, errors)
@@ -203,6 +230,13 @@ async def bench_national(
                 await wait_until_idle(services, ops_key, servers, timeout_s)
             except RuntimeError as exc:
                 notes.append(f"not idle: {exc}")
+            cases_after = await end_offsets(servers.kafka, CASES_TOPIC)
+            idle_s = time.monotonic() - began
+            busy_s = machine_busy_s() - busy_before
+            cpu = {
+                s.name.removeprefix("national-"): s.cpu_seconds() - cpu_before[s.name]
+                for s in [*services, receiver]
+            }
             rss = {s.name.removeprefix("national-"): s.peak_rss_mb() for s in [*services, receiver]}
             async with httpx.AsyncClient(timeout=60) as client:
                 records: list[list[Any]] = orjson.loads(
@@ -219,22 +253,43 @@ async def bench_national(
             first.setdefault(signal_id, arrived)
     latencies = [(first[i] - at) * 1000 for i, at in accepted.items() if i in first]
     last = max((r[0] for r in records), default=None)
+    engine = create_engine(servers.database_url)
+    try:
+        ledger = await read_ledger(engine)
+        timeline = await read_timeline(engine, began_wall)
+    finally:
+        await engine.dispose()
+    accounts = account_signals(accepted, first, ledger)
+    lost = [i for name in LOSSES for i in accounts[name]]
+    cases_before = before[CASES_TOPIC]
+    case_events = sum(end - cases_before.get(tp, 0) for tp, end in cases_after.items())
+    total = (last - began) if last is not None else None
     return NationalFigures(
         signals=count,
         corporations=len(by_corp),
         accepted=len(accepted),
         post_errors=len(errors),
         post_s=post_s,
-        total_s=(last - began) if last is not None else None,
+        total_s=total,
         webhooks=len({r[2] for r in records}),
         rejected=stats["rejected"],
         latency=Percentiles.of(latencies),
         without_webhook=len(accepted) - len(latencies),
+        accounts={name: len(ids) for name, ids in accounts.items()},
+        case_events=case_events,
+        notifications=ledger.notifications,
+        webhook_states=dict(ledger.webhooks),
+        timeline={"posted": post_s, **timeline, "received": total},
         rss_mb=rss,
+        cpu_s=cpu,
+        machine_busy_s=busy_s,
+        idle_s=idle_s,
         db_growth_bytes=await _db_size(servers) - size_before,
         raw_produce_s=raw_produce_s,
         raw_consume_s=raw_consume_s,
-        notes=notes + [f"POST error: {e}" for e in errors[:5]],
+        notes=notes
+        + [f"POST error: {e}" for e in errors[:5]]
+        + [f"accepted signal in a loss account: {i}" for i in lost[:5]],
     )
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 from tests.bench.ingest_bench import IngestFigures, Rounds
 from tests.bench.latency_bench import LatencyFigures
+from tests.bench.national_accounting import ACCOUNTS, LOSSES, STAGES
 from tests.bench.national_bench import NationalFigures
 from tests.bench.notifier_bench import DeliveryFigures
 from tests.bench.report import Row
@@ -294,8 +297,37 @@ def national_rows(f: NationalFigures) -> list[Row]:
             target="all",
             met=f.accepted == f.signals,
         ),
-        Row("national month: distinct webhooks", f.webhooks),
+        Row("national month: case changes triage published (cases topic)", f.case_events),
+        Row(
+            "national month: case changes the notifier recorded; baseline: published",
+            f.notifications,
+            f.case_events,
+            target="all",
+            met=f.notifications == f.case_events,
+        ),
+        Row(
+            "national month: distinct webhooks received; baseline: published",
+            f.webhooks,
+            f.case_events,
+            target="all",
+            met=f.webhooks == f.case_events,
+        ),
+        Row(
+            "national month: webhook deliveries not delivered (pending, dead, disabled)",
+            sum(n for status, n in f.webhook_states.items() if status != "delivered"),
+            target="0",
+            met=all(status == "delivered" for status in f.webhook_states),
+        ),
         Row("national month: accepted signals no webhook named", f.without_webhook),
+        *(
+            Row(
+                f"national month: accepted signals {ACCOUNTS[name]}",
+                f.accounts.get(name, 0),
+                target="0" if name in LOSSES else "",
+                met=f.accounts.get(name, 0) == 0 if name in LOSSES else None,
+            )
+            for name in ACCOUNTS
+        ),
         Row(
             "national month: webhooks failing the signature check",
             f.rejected,
@@ -310,5 +342,23 @@ def national_rows(f: NationalFigures) -> list[Row]:
     rows += [
         Row(f"national month: peak RSS {name} (MB)", mb, target="≤ 300", met=mb <= 300)
         for name, mb in f.rss_mb.items()
+    ]
+    rows += [
+        Row(f"national month: CPU {name} from the first POST until idle (s)", cpu, digits=1)
+        for name, cpu in f.cpu_s.items()
+    ]
+    cores = os.cpu_count() or 1
+    rows.append(
+        Row(
+            f"national month: machine CPU busy until idle (s; every process, of {cores} cores × "
+            f"{f.idle_s:.0f} s); baseline: ours",
+            f.machine_busy_s,
+            sum(f.cpu_s.values()),
+            digits=1,
+        )
+    )
+    rows += [
+        Row(f"national month timeline (s after the first POST): {STAGES[stage]}", at, digits=1)
+        for stage, at in f.timeline.items()
     ]
     return rows
