@@ -104,9 +104,7 @@ async def deliver_webhooks(
     ENDPOINT_DISABLED.set(1 if disabled else 0)
     delivered = 0
     if claimed:
-        results = await asyncio.gather(
-            *(channel.attempt(stored[d.notification_id]) for d in claimed)
-        )
+        results = await channel.attempts([stored[d.notification_id] for d in claimed])
         now = clock()
         after = [
             after_attempt(d, r, policy, now, rng) for d, r in zip(claimed, results, strict=True)

@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -30,7 +30,7 @@ from notifier.domain.notification import (
 )
 from notifier.metrics import alert_unsendable
 from shared.crypto import PiiVault
-from shared.envelope import keys_for_tokens
+from shared.envelope import KeySet, keys_for_tokens
 from shared.events import case_binding
 from shared.keys import is_usable_webhook_secret
 from shared.logs import log_context
@@ -116,15 +116,25 @@ class PayloadBuilder:
         """A full payload hands the household's contact data to the USD: audited per delivery."""
         return self._mode == "full"
 
-    async def notification(self, stored: StoredNotification) -> Notification:
+    async def keys(self, stored: Sequence[StoredNotification]) -> KeySet | None:
+        """The household keys opening `stored` needs, in one load (None: minimal payloads open
+        nothing). Loaded per round, never kept: a key erased since is gone at the next round."""
+        if self._mode == "minimal":
+            return None
+        return await keys_for_tokens(self._vault.households, [s.sealed_household for s in stored])
+
+    async def notification(
+        self, stored: StoredNotification, keys: KeySet | None = None
+    ) -> Notification:
         """Raises if the household cannot be opened (its key erased: MissingHouseholdKey) or
-        the stored type is not a case change."""
+        the stored type is not a case change. `keys` from `keys` for the round, else loaded."""
         if self._mode == "minimal":
             data = minimal_data(stored.subject, case_link(self._base, stored.subject))
         else:
             data = orjson.loads(stored.case_document)
             token = stored.sealed_household
-            keys = await keys_for_tokens(self._vault.households, [token])
+            if keys is None:
+                keys = await keys_for_tokens(self._vault.households, [token])
             data["household"] = orjson.loads(keys.open(token, case_binding(stored.subject)))
         return Notification(
             id=stored.id,
@@ -169,18 +179,36 @@ class WebhookChannel:
         rounds = math.ceil(claimed / self.concurrency)
         return timedelta(seconds=rounds * self._attempt_timeout_s) + LEASE_MARGIN
 
-    async def attempt(self, stored: StoredNotification) -> AttemptResult:
+    async def attempts(self, stored: Sequence[StoredNotification]) -> list[AttemptResult]:
+        """One attempt each, concurrently, the round's household keys loaded in one query (a
+        load per notification cost a connection and a round trip each). A failed load makes
+        each of them unsendable, as it would have alone."""
+        keys: KeySet | Exception | None
+        try:
+            keys = await self._payloads.keys(stored)
+        except Exception as exc:
+            keys = exc
+        return list(await asyncio.gather(*(self.attempt(s, keys) for s in stored)))
+
+    async def attempt(
+        self, stored: StoredNotification, keys: KeySet | Exception | None = None
+    ) -> AttemptResult:
         """One attempt, logged with its correlation ids (the signal id, the case event id)."""
         with log_context(signal_id=stored.correlation_id, event_id=stored.id):
-            result = await self._attempt(stored)
+            result = await self._attempt(stored, keys)
             log.info("webhook %s: %s", stored.id, result.error or "delivered")
         return result
 
-    async def _attempt(self, stored: StoredNotification) -> AttemptResult:
+    async def _attempt(
+        self, stored: StoredNotification, keys: KeySet | Exception | None
+    ) -> AttemptResult:
         """A request that cannot be built (bad data, a bug) is unsendable: a dead letter with
         its reason and an alert, never an exception that stops the round."""
         try:
-            headers, body = self._sender.signed_request(await self._payloads.notification(stored))
+            if isinstance(keys, Exception):
+                raise keys
+            notification = await self._payloads.notification(stored, keys)
+            headers, body = self._sender.signed_request(notification)
         except Exception as exc:
             alert_unsendable(stored.id, exc)
             return AttemptResult(None, error=f"unsendable: {type(exc).__name__}", unsendable=True)

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 import httpx
+import orjson
 import pytest
 from prometheus_client import REGISTRY
 
 from notifier.channels.webhook import PayloadBuilder, WebhookChannel, WebhookSender
 from notifier.domain.delivery import DeliveryStatus, RetryPolicy
+from notifier.domain.notification import StoredNotification
 from notifier.service import WebhookRound, deliver_webhooks
+from shared.crypto import PiiVault, generate_pii_key
+from shared.envelope import KeySet, MemoryHouseholdKeys
+from shared.events import case_binding
 from shared.keys import generate_webhook_secret
 from tests.unit.notifier.fakes import (
     HOUSEHOLD,
@@ -215,3 +220,71 @@ async def test_a_dead_poison_pill_stays_out_of_the_rounds_after_a_restart(
 
 def unsendable_count() -> float:
     return REGISTRY.get_sample_value("vs_webhook_unsendable_total") or 0.0
+
+
+class CountingKeys(MemoryHouseholdKeys):
+    """A key store that counts its loads, and fails them while `away`."""
+
+    def __init__(self) -> None:
+        super().__init__(VAULT.open)
+        self.loads: list[set[str]] = []
+        self.away = False
+
+    async def load(self, pseudonyms: Collection[str]) -> KeySet:
+        if self.away:
+            raise ConnectionRefusedError("key store away")
+        self.loads.append(set(pseudonyms))
+        return await super().load(pseudonyms)
+
+
+async def household_notifications(keys: CountingKeys, count: int) -> list[StoredNotification]:
+    made = []
+    for i in range(count):
+        n = stored_notification()
+        sealed = (await keys.ensure([f"p{i}"])).seal(
+            f"p{i}", orjson.dumps(HOUSEHOLD), case_binding(n.subject)
+        )
+        made.append(replace(n, sealed_household=sealed))
+    return made
+
+
+async def test_a_round_loads_its_household_keys_once_and_an_erased_one_fails_alone(
+    usd: FakeUsd,
+) -> None:
+    keys = CountingKeys()
+    made = await household_notifications(keys, 5)
+    await keys.destroy(["p3"])
+    keys.loads.clear()
+    vault = PiiVault(generate_pii_key())
+    vault.households = keys
+    async with httpx.AsyncClient(transport=httpx.MockTransport(usd)) as client:
+        sender = WebhookSender(client, URL, usd.secret, SOURCE)
+        channel = WebhookChannel(sender, PayloadBuilder(vault, "full", "https://vs.example.nl"))
+        db = FakeDatabase(*made)
+        done = await one_round(db, channel, Clock())
+
+    assert keys.loads == [{f"p{i}" for i in range(5)}]
+    assert (done.claimed, done.delivered) == (5, 4)
+    assert db.states[made[3].id].last_error == "unsendable: MissingHouseholdKey"
+    households = [json.loads(r.content)["data"]["household"] for r, _ in usd.received]
+    assert households == [HOUSEHOLD] * 4
+
+
+async def test_a_round_whose_key_load_fails_makes_each_notification_unsendable(
+    usd: FakeUsd,
+) -> None:
+    keys = CountingKeys()
+    made = await household_notifications(keys, 3)
+    keys.away = True
+    vault = PiiVault(generate_pii_key())
+    vault.households = keys
+    async with httpx.AsyncClient(transport=httpx.MockTransport(usd)) as client:
+        sender = WebhookSender(client, URL, usd.secret, SOURCE)
+        channel = WebhookChannel(sender, PayloadBuilder(vault, "full", "https://vs.example.nl"))
+        db = FakeDatabase(*made)
+        done = await one_round(db, channel, Clock())
+
+    assert (done.claimed, done.delivered) == (3, 0)
+    assert usd.received == []
+    errors = {db.states[n.id].last_error for n in made}
+    assert errors == {"unsendable: ConnectionRefusedError"}
