@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import itertools
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -47,7 +46,7 @@ from shared.events import CASES_TOPIC
 from shared.keys import generate_webhook_secret
 from shared.outbox import outbox
 from shared.settings import Settings
-from tests.bench.infra import Server, Servers, empty_tables, scalar
+from tests.bench.infra import Server, Servers, empty_tables, scalar, serving_gc
 from tests.bench.workload import NOTIFYING_KINDS, signal_records
 from triage.consumer import SignalTriage
 from triage.domain.policy import default_policy_path, load_policy
@@ -146,20 +145,6 @@ async def record_notifications(
             .where(webhook_deliveries.c.status == "pending")
         )
     return int(pending or 0)
-
-
-@contextlib.contextmanager
-def serving_gc() -> Iterator[None]:
-    """The collector as `vroegsignaal serve` sets it (services/serve.py), for both contenders."""
-    gc.collect()
-    gc.freeze()
-    threshold = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 20)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
 
 
 @contextlib.asynccontextmanager
