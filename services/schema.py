@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
+from typing import TYPE_CHECKING
 
 import notifier.tables
 import shared.audit.tables
@@ -18,6 +16,9 @@ import shared.web.pages.sessions
 import signal_ingest.tables
 import triage.tables
 from shared.db import metadata
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Importing these registers every table on `metadata` (what autogenerate compares against).
@@ -35,6 +36,8 @@ TABLE_MODULES = (
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config  # alembic loads only where migrations run
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -43,6 +46,8 @@ def alembic_config(url: str) -> Config:
 
 async def upgrade(url: str) -> None:
     """Applies migrations to head (`vroegsignaal db upgrade`; also at every start)."""
+    from alembic import command
+
     await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
 
 
