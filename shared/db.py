@@ -125,3 +125,29 @@ def database_away(exc: BaseException) -> bool:
             if isinstance(state, str) and state.startswith(_OUTAGE_SQLSTATES):
                 return True
     return False
+
+
+_MOST_STALE_CONNECTIONS = 20  # what the pool may hold: create_engine's pool_size × 2
+
+
+async def fetch_in_one_statement(engine: AsyncEngine, sql: str, *args: object) -> list[Any]:
+    """PostgreSQL: runs one statement straight on asyncpg, outside any transaction (it commits
+    on its own, atomically), and returns its rows: one round trip, where a transaction through
+    SQLAlchemy costs at least three (BEGIN, the statement, COMMIT).
+
+    After a database restart the pool still holds connections to the old server: each fails at
+    once and is dropped, and the statement is sent on the next one. So a statement must be safe
+    to send again (what an earlier attempt did commit is found there)."""
+    for _ in range(_MOST_STALE_CONNECTIONS + 1):
+        async with engine.connect() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            assert driver is not None
+            try:
+                rows: list[Any] = await driver.fetch(sql, *args)
+            except Exception:
+                if not driver.is_closed():
+                    raise
+                await conn.invalidate()
+                continue
+            return rows
+    raise ConnectionError("no live connection to the database")

@@ -17,7 +17,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.db import as_utc, count_if, hour_of, insert_ignoring_conflicts
+from shared.db import (
+    as_utc,
+    count_if,
+    fetch_in_one_statement,
+    hour_of,
+    insert_ignoring_conflicts,
+)
 from shared.ops.volumes import HourCount
 from shared.outbox import OUTBOX_ARRAY_COLUMNS, add_to_outbox, outbox_insert_sql, outbox_values
 from shared.vocabulary import SignalStatus
@@ -26,7 +32,6 @@ from signal_ingest.domain.status import SignalState
 from signal_ingest.received import NewSignal
 from signal_ingest.tables import signals
 
-_MOST_STALE_CONNECTIONS = 20  # what the pool may hold: shared.db.create_engine's pool_size × 2
 _COLUMNS = (
     ("source", "text"),
     ("signal_id", "text"),
@@ -114,23 +119,9 @@ class SignalRepository:
             values += outbox_values(signal.event)
             for column, value in zip(columns, values, strict=True):
                 column.append(value)
-        # After a database restart the pool still holds connections to the old server: each
-        # fails at once and is dropped, and the group is written on the next one. Writing it
-        # again is safe: what an earlier attempt did commit is found taken (a replay).
-        for _ in range(_MOST_STALE_CONNECTIONS + 1):
-            async with self._engine.connect() as conn:
-                # No transaction is begun: the statement commits on its own, atomically.
-                driver = (await conn.get_raw_connection()).driver_connection
-                assert driver is not None
-                try:
-                    rows = await driver.fetch(_ADD_STATEMENT, *columns)
-                except Exception:
-                    if not driver.is_closed():
-                        raise
-                    await conn.invalidate()
-                    continue
-                return {(row["source"], row["signal_id"]) for row in rows}
-        raise ConnectionError("no live connection to the database")
+        # A replay is safe: what an earlier attempt did commit is found taken.
+        rows = await fetch_in_one_statement(self._engine, _ADD_STATEMENT, *columns)
+        return {(row["source"], row["signal_id"]) for row in rows}
 
 
 async def _add_in_transaction(conn: AsyncConnection, new: Sequence[NewSignal]) -> set[SignalKey]:

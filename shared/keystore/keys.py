@@ -1,6 +1,11 @@
 """Household data keys in the key store: created on first use, loaded per operation, destroyed
 by the purge. No key is cached across operations: a key another process destroyed is gone for
-this one at its next load, so nothing is sealed again under an erased household's key."""
+this one at its next load, so nothing is sealed again under an erased household's key.
+
+`ensure` is on the hot path (each group of signals ingest stores, each batch triage scores), so
+on PostgreSQL it is one statement: the keys it would create are made up front, inserted where
+missing, and those it inserted are used as made (not read back and unwrapped); the others are
+the ones stored. SQLite keeps a transaction."""
 
 from __future__ import annotations
 
@@ -13,13 +18,32 @@ from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.crypto import PiiVault
-from shared.db import insert_ignoring_conflicts, is_postgres
+from shared.db import fetch_in_one_statement, insert_ignoring_conflicts, is_postgres
 from shared.envelope import KeySet
 from shared.keystore.tables import household_keys, keystore_metadata, keystore_secrets
 
 _CHUNK = 500
 _SCHEMA_LOCK = 0x56534B53  # "VSKS": the key store's schema, created by one process at a time
 _STALE_CONNECTIONS = 20  # after a database restart, each pooled connection fails once
+_KEYS = household_keys.name
+# Rows inserted in key order, so concurrent asks lock shared keys in one order (no deadlock).
+# The final SELECT sees the table as it was when the statement began: a key it finds existed
+# before; a key `created` names is the one this statement made. A key neither names was made
+# by a concurrent ask that committed meanwhile: `_ensure_on_postgres` reads it after.
+_ENSURE_STATEMENT = f"""
+WITH wanted AS (
+    SELECT * FROM unnest($1::text[], $2::text[]) AS w(household_pseudonym, wrapped_key)
+), created AS (
+    INSERT INTO {_KEYS} (household_pseudonym, wrapped_key, created_at)
+    SELECT household_pseudonym, wrapped_key, $3::timestamptz FROM wanted
+    ORDER BY household_pseudonym
+    ON CONFLICT DO NOTHING
+    RETURNING household_pseudonym
+)
+SELECT household_pseudonym, NULL::text AS wrapped_key FROM created
+UNION ALL
+SELECT household_pseudonym, wrapped_key FROM {_KEYS} WHERE household_pseudonym = ANY($1::text[])
+"""
 
 
 def wrap_binding(pseudonym: str) -> str:
@@ -52,6 +76,10 @@ class HouseholdKeys:
 
     async def ensure(self, pseudonyms: Collection[str]) -> KeySet:
         wanted = sorted(set(pseudonyms))
+        if not wanted:
+            return KeySet({}, self.vault.open)
+        if self.engine.dialect.name == "postgresql":
+            return KeySet(await self._ensure_on_postgres(wanted), self.vault.open)
         for _ in range(_STALE_CONNECTIONS):
             try:
                 return await self._ensure(wanted)
@@ -79,6 +107,35 @@ class HouseholdKeys:
             if missing:  # another process may have won a race: its key is the one
                 keys.update(await self._load_raw(conn, missing))
         return KeySet(keys, self.vault.open)
+
+    async def _ensure_on_postgres(self, wanted: list[str]) -> dict[str, bytes]:
+        made = {p: os.urandom(32) for p in wanted}
+        wrapped = [self.vault.seal(made[p], wrap_binding(p)) for p in wanted]
+        keys: dict[str, bytes] = {}
+        stored: dict[str, bytes] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            rows = await fetch_in_one_statement(
+                self.engine,
+                _ENSURE_STATEMENT,
+                chunk,
+                wrapped[start : start + _CHUNK],
+                datetime.now(UTC),
+            )
+            for pseudonym, wrapped_key in rows:
+                if wrapped_key is None:
+                    keys[pseudonym] = made[pseudonym]
+                else:
+                    stored[pseudonym] = self.vault.open(wrapped_key, wrap_binding(pseudonym))
+        # A key this statement inserted wins over one it saw (destroyed meanwhile, then made
+        # again here); a key it neither saw nor made was made by a concurrent ask.
+        for pseudonym, key in stored.items():
+            keys.setdefault(pseudonym, key)
+        missing = [p for p in wanted if p not in keys]
+        if missing:
+            async with self.engine.connect() as conn:
+                keys.update(await self._load_raw(conn, missing))
+        return keys
 
     async def load(self, pseudonyms: Collection[str]) -> KeySet:
         wanted = sorted(set(pseudonyms))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -96,19 +97,38 @@ class KeyStore:
     """Looks keys up by hash, caching answers briefly: a revocation takes effect within `ttl_s`.
 
     Half a second keeps a revoked key from working for more than a second in any process
-    (CONTRACT §1) while a busy source still costs one lookup per key per half second.
+    (CONTRACT §1) while a busy source still costs one lookup per key per half second: requests
+    that find the answer expired while a lookup of their key is under way wait for that one
+    (without it, 32 connections posting at once took 32 pool connections every half second,
+    opening overflow connections only to close them).
     """
 
     def __init__(self, engine: AsyncEngine, ttl_s: float = 0.5) -> None:
         self._engine, self._ttl = engine, ttl_s
         self._cache: dict[str, tuple[float, Principal | None]] = {}
+        self._lookups: dict[str, asyncio.Task[Principal | None]] = {}
 
     async def principal(self, key: str) -> Principal | None:
         digest = hash_api_key(key)
         hit = self._cache.get(digest)
-        now = time.monotonic()
-        if hit and hit[0] > now:
+        if hit and hit[0] > time.monotonic():
             return hit[1]
+        lookup = self._lookups.get(digest)
+        if lookup is None:
+            lookup = asyncio.create_task(self._look_up(digest))
+            self._lookups[digest] = lookup
+            lookup.add_done_callback(lambda done: self._lookup_done(digest, done))
+        # Shielded: a request that goes away does not cancel the others' lookup.
+        return await asyncio.shield(lookup)
+
+    def _lookup_done(self, digest: str, lookup: asyncio.Task[Principal | None]) -> None:
+        if self._lookups.get(digest) is lookup:
+            del self._lookups[digest]
+        if not lookup.cancelled():
+            lookup.exception()  # retrieved: whoever awaited it got it
+
+    async def _look_up(self, digest: str) -> Principal | None:
+        now = time.monotonic()
         async with self._engine.connect() as conn:
             row = (
                 await conn.execute(select(api_keys).where(api_keys.c.key_hash == digest))
