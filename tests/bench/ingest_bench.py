@@ -22,7 +22,7 @@ import orjson
 from shared.crypto import generate_pii_key
 from shared.events import SIGNALS_TOPIC
 from tests.bench.infra import REPO, Server, Servers, create_api_key, scalar
-from tests.bench.kafka_admin import end_offsets, group_state, skip_bench_records
+from tests.bench.kafka_admin import IDLE_STATES, end_offsets, group_state, skip_bench_records
 from triage.consumer import SignalTriage
 
 Load = dict[str, Any]
@@ -186,7 +186,7 @@ class SharedTopicBusy(RuntimeError):
 
 async def _check_triage_idle(servers: Servers) -> None:
     state = await group_state(servers.kafka, SignalTriage.CONSUMER)
-    if state not in ("Empty", "Dead"):
+    if state not in IDLE_STATES:
         raise SharedTopicBusy(
             f"consumer group `{SignalTriage.CONSUMER}` is {state} (tests running?): ingest would "
             f"feed it benchmark signals; rerun when it is idle, or pass --force-shared-topic"

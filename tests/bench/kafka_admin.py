@@ -66,6 +66,11 @@ async def end_offsets(bootstrap: str, topic: str) -> Offsets:
     return await _offsets(bootstrap, partitions, end=True)
 
 
+IDLE_STATES = ("Empty", "Dead", "")
+"""No consumer of the group runs: it has none, it is gone, or ("") it never existed (a fresh
+broker)."""
+
+
 async def group_state(bootstrap: str, group: str) -> str:
     """`Empty` or `Dead` when no consumer of the group is running, else e.g. `Stable`."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
@@ -85,7 +90,7 @@ async def skip_bench_records(bootstrap: str, group: str, before: Offsets, after:
     commit from a non-member anyway)."""
     published = sum(end - before.get(tp, 0) for tp, end in after.items())
     state = await group_state(bootstrap, group)
-    if state != "Empty":
+    if state not in IDLE_STATES:
         return (
             f"**WARNING**: group `{group}` is {state}: up to {published:,} benchmark records may "
             f"reach its database"

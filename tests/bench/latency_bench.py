@@ -36,6 +36,7 @@ from tests.bench.http_clients import HttpxPoster, Poster, RawPool
 from tests.bench.infra import OUT, Server, Servers, create_api_key, empty_tables, scalar
 from tests.bench.ingest_bench import SharedTopicBusy
 from tests.bench.kafka_admin import (
+    IDLE_STATES,
     Offsets,
     end_offsets,
     group_backlog,
@@ -146,7 +147,7 @@ def _services(env: dict[str, str], prefix: str = "latency") -> list[Server]:
 async def _check_groups_idle(kafka: str) -> None:
     for group, _ in GROUPS:
         state = await group_state(kafka, group)
-        if state not in ("Empty", "Dead", ""):  # "": the group never existed (a fresh broker)
+        if state not in IDLE_STATES:
             raise SharedTopicBusy(
                 f"consumer group `{group}` is {state} (tests running?): the started services "
                 f"would share its partitions; rerun when it is idle, or pass --force-shared-topic"
