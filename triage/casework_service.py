@@ -16,7 +16,7 @@ from triage.case_events import case_events
 from triage.case_file import case_document
 from triage.domain.case_records import ContactAttempt
 from triage.domain.ddas import channel_for, outcome_for
-from triage.domain.housing import HousingPlan
+from triage.domain.housing import HousingPlan, refuse_implausible_day
 from triage.domain.policy_model import ScoringPolicy
 from triage.service import Transaction, for_change
 
@@ -79,6 +79,7 @@ async def record_housing_plan(
     now: datetime,
 ) -> CaseDocument:
     """The plan stands from now; the case is re-assessed (NO_HOUSING_PLAN goes)."""
+    refuse_implausible_day("starts_on", posted.starts_on, now.date())
     plan = HousingPlan(
         str(uuid.uuid4()), posted.kind, now, actor_name(actor), posted.summary, posted.starts_on
     )

@@ -18,7 +18,7 @@ from shared.vocabulary import ShelterUnitKind
 from triage.case_events import case_events
 from triage.casework_service import actor_name
 from triage.domain.errors import RefusedInput
-from triage.domain.housing import ShelterStay
+from triage.domain.housing import ShelterStay, refuse_implausible_day
 from triage.domain.policy_model import ScoringPolicy
 from triage.domain.shelter import ShelterCatalog, UnitKey
 from triage.service import CaseRepository, for_change
@@ -119,6 +119,8 @@ async def book(
     """Takes a unit for the case; NoRoom (with alternatives) when it is full, CaseError when the
     case holds an active booking already. Nothing is kept of a refused booking."""
     key = _unit_key(catalog, wanted)
+    refuse_implausible_day("from", wanted.from_date, now.date())
+    refuse_implausible_day("until", wanted.until_date, now.date())
     stay = ShelterStay(
         str(uuid.uuid4()), wanted.facility, key[1], wanted.from_date, wanted.until_date, now
     )

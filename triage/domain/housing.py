@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Final
 
 from shared.vocabulary import HOUSING_PLAN_KINDS, EvictionState, HousingPlanKind, ShelterUnitKind
 from triage.domain.errors import RefusedInput
 
 SUMMARY_MAX: Final = 500
+PLANNED_BACK: Final = timedelta(days=366)
+PLANNED_AHEAD: Final = timedelta(days=2 * 366)
+"""A plan or a shelter stay is for this household now: a day outside this window of today is a
+typing error (a stay from 9999-12-31 would hold a shelter place from now on), refused."""
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"(?:\+|\b0)[0-9][0-9 ()-]{7,}[0-9]")
 
@@ -52,6 +56,14 @@ class HousingPlan:
             raise RefusedInput("kind", f"unknown housing plan kind {self.kind!r}")
         if self.summary is not None:
             refuse_contact_data("summary", self.summary)
+
+
+def refuse_implausible_day(field: str, day: date | None, today: date) -> None:
+    """Refuses a planned day more than a year back or two years ahead of `today`."""
+    if day is not None and not today - PLANNED_BACK <= day <= today + PLANNED_AHEAD:
+        raise RefusedInput(
+            field, f"must lie between {today - PLANNED_BACK} and {today + PLANNED_AHEAD}"
+        )
 
 
 def refuse_contact_data(field: str, text: str) -> None:

@@ -241,6 +241,20 @@ async def test_a_housing_plan_is_kept_shown_and_takes_the_reason_away() -> None:
     assert cases.audited == [audited]  # the summary (free text) stays out of the log
 
 
+async def test_a_plan_starting_far_off_is_refused_and_nothing_is_recorded() -> None:
+    cases, pseudonym = FakeCases(), uuid.uuid4().hex
+    await service.triage_signals(cases, [eviction(pseudonym)], POLICY, NOW, VAULT)
+    case_id = cases.announced()[0].case_id
+    for starts_on in (date(1, 1, 1), date(2020, 1, 1), date(2031, 1, 1), date(9999, 12, 31)):
+        posted = casework_service.NewHousingPlan("hov", None, starts_on)
+        with pytest.raises(RefusedInput) as refused:
+            await casework_service.record_housing_plan(
+                cases.begin, case_id, posted, USD, POLICY, NOW
+            )
+        assert refused.value.field == "starts_on"
+    assert cases.plans == []
+
+
 async def test_a_summary_with_contact_data_is_refused() -> None:
     cases, pseudonym = FakeCases(), uuid.uuid4().hex
     await service.triage_signals(cases, [eviction(pseudonym)], POLICY, NOW, VAULT)

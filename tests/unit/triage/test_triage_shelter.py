@@ -161,7 +161,7 @@ async def test_a_booking_is_the_housing_plan_when_there_is_none_and_one_per_case
     ]
 
 
-async def test_an_unknown_facility_or_unit_and_an_end_before_the_start_are_refused() -> None:
+async def test_unknown_places_an_end_before_the_start_and_far_off_days_are_refused() -> None:
     work = FakeShelterWork(FakeCases(), FakeShelter())
     case_id = await family_case(work.cases)
     refusals = [
@@ -170,6 +170,15 @@ async def test_an_unknown_facility_or_unit_and_an_end_before_the_start_are_refus
         (
             shelter_service.NewBooking(
                 case_id, "hotel", "room", date(2026, 11, 12), date(2026, 11, 1)
+            ),
+            "until",
+        ),
+        # A mistyped year would hold a place from now on: a stay is for this household now.
+        (shelter_service.NewBooking(case_id, "hotel", "room", date(9999, 12, 31)), "from"),
+        (shelter_service.NewBooking(case_id, "hotel", "room", date(2024, 11, 12)), "from"),
+        (
+            shelter_service.NewBooking(
+                case_id, "hotel", "room", date(2026, 11, 12), date(2099, 1, 1)
             ),
             "until",
         ),
