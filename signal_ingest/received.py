@@ -43,12 +43,24 @@ class NewSignal:
         return self.source, self.signal_id
 
 
+def household_pseudonym(vault: PiiVault, signal: SignalIn) -> str:
+    return vault.pseudonym(signal.household.address.identity())
+
+
 def new_signal(
-    signal: SignalIn, digest: str, source: str, vault: PiiVault, now: datetime, keys: KeySet
+    signal: SignalIn,
+    digest: str,
+    source: str,
+    vault: PiiVault,
+    now: datetime,
+    keys: KeySet,
+    *,
+    pseudonym: str | None = None,
 ) -> NewSignal:
-    """`keys` holds the household's data key: its personal data is sealed with it (erasable)."""
+    """`keys` holds the household's data key: its personal data is sealed with it (erasable).
+    `pseudonym`: the household's, when the caller computed it already."""
     household = signal.household
-    pseudonym = vault.pseudonym(household.address.identity())
+    pseudonym = pseudonym or household_pseudonym(vault, signal)
     bound_to = signal_binding(source, str(signal.id))
     data = SignalReceived(
         signal_id=str(signal.id),

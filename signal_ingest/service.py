@@ -24,7 +24,7 @@ from signal_ingest.domain.intake import (
     signal_key,
 )
 from signal_ingest.domain.status import SignalState, status_after
-from signal_ingest.received import NewSignal, new_signal
+from signal_ingest.received import NewSignal, household_pseudonym, new_signal
 
 
 class SignalRecords(Protocol):
@@ -52,12 +52,12 @@ async def accept_signals(
     now = datetime.now(UTC)
     digests = [body_hash(signal) for _, signal in posted]
     fresh: dict[SignalKey, NewSignal] = {}
-    pseudonyms = {vault.pseudonym(signal.household.address.identity()) for _, signal in posted}
-    keys = await vault.households.ensure(pseudonyms)
-    for (source, signal), digest in zip(posted, digests, strict=True):
+    pseudonyms = [household_pseudonym(vault, signal) for _, signal in posted]
+    keys = await vault.households.ensure(set(pseudonyms))
+    for (source, signal), digest, pseudonym in zip(posted, digests, pseudonyms, strict=True):
         key = signal_key(source, signal)
         if key not in fresh:
-            fresh[key] = new_signal(signal, digest, source, vault, now, keys)
+            fresh[key] = new_signal(signal, digest, source, vault, now, keys, pseudonym=pseudonym)
     inserted = await signals.add(list(fresh.values()))
     stored = await signals.receipts([key for key in fresh if key not in inserted])
     stored.update({key: Receipt(fresh[key].body_hash, now) for key in inserted})
