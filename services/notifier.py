@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from notifier import api, service
 from notifier.channels.email import SmtpSender
+from notifier.channels.lanes import LaneTransport
 from notifier.channels.webhook import PayloadBuilder, WebhookChannel, WebhookSender, endpoint_key
 from notifier.consumer import CONSUMER, CaseEventConsumer
 from notifier.domain.delivery import RetryPolicy
@@ -28,17 +29,14 @@ ROUTERS: list[APIRouter] = [api.router]
 WEBHOOK_SOURCE = "/vroegsignaal/notifier"
 HTTP_TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=10.0, pool=10.0)
 WEBHOOK_CONCURRENCY = 8
-"""Requests in flight. Against a local receiver 4-8 beat 16-32: httpcore's pool bookkeeping grows
-with its connections. A distant endpoint (latency-bound) would gain from more."""
-HTTP_LIMITS = httpx.Limits(
-    max_connections=WEBHOOK_CONCURRENCY, max_keepalive_connections=WEBHOOK_CONCURRENCY
-)
+"""Requests in flight, each on its own lane (keep-alive connection). A distant endpoint
+(latency-bound) would gain from more."""
 ATTEMPT_TIMEOUT_S = (
     (HTTP_TIMEOUT.connect or 0) + (HTTP_TIMEOUT.write or 0) + (HTTP_TIMEOUT.read or 0)
 )
 """One POST at most: connect, write and read in turn. The channel cuts an attempt off after this
 (httpx's timeouts are per operation) and the claim lease is sized from it. No pool wait: the
-channel never has more requests in flight than the pool has connections."""
+channel never has more requests in flight than there are lanes."""
 
 
 def start_notifier_workers(runtime: Runtime, policy: RetryPolicy | None = None) -> None:
@@ -77,27 +75,31 @@ def start_notifier_workers(runtime: Runtime, policy: RetryPolicy | None = None) 
 
 def _webhook_worker(
     runtime: Runtime, policy: RetryPolicy | None
-) -> tuple[WebhookWorker, httpx.AsyncClient] | None:
+) -> tuple[WebhookWorker, LaneTransport] | None:
     settings = runtime.settings
     if not settings.usd_webhook_url:
         return None
     settings.check_webhook()
-    client = httpx.AsyncClient(timeout=HTTP_TIMEOUT, limits=HTTP_LIMITS, follow_redirects=False)
+    lanes = LaneTransport(WEBHOOK_CONCURRENCY)
     sender = WebhookSender(
-        client, settings.usd_webhook_url, settings.usd_webhook_secret or "", WEBHOOK_SOURCE
+        lanes,
+        settings.usd_webhook_url,
+        settings.usd_webhook_secret or "",
+        WEBHOOK_SOURCE,
+        timeout=HTTP_TIMEOUT,
     )
     payloads = PayloadBuilder(runtime.vault, settings.webhook_payload, settings.public_base_url)
     channel = WebhookChannel(
         sender, payloads, concurrency=WEBHOOK_CONCURRENCY, attempt_timeout_s=ATTEMPT_TIMEOUT_S
     )
-    return WebhookWorker(NotifierDatabase(runtime.engine), channel, policy), client
+    return WebhookWorker(NotifierDatabase(runtime.engine), channel, policy), lanes
 
 
-async def _run_worker(runtime: Runtime, worker: WebhookWorker, client: httpx.AsyncClient) -> None:
+async def _run_worker(runtime: Runtime, worker: WebhookWorker, lanes: LaneTransport) -> None:
     try:
         await worker.run(runtime.stop)
     finally:
-        await client.aclose()
+        await lanes.aclose()
 
 
 async def notifier_gauges(engine: AsyncEngine, settings: Settings | None = None) -> None:

@@ -1,7 +1,8 @@
 """Webhook deliveries per second: one `WebhookWorker`, built by the very code `serve notifier`
 builds it with, sends N stored notifications to a fast local receiver in its own process;
-against a bare httpx POST loop (one AsyncClient, the same limits, timeouts and concurrency)
-posting the same signed bodies to the same receiver, in the same run.
+against a bare httpx POST loop (one AsyncClient pooling as many connections as the worker has
+lanes, the same timeouts and concurrency) posting the same signed bodies to the same receiver,
+in the same run.
 
 The notifications are made by the services' own code, outside the timing: signal records go
 through `SignalTriage` (real cases, real case documents), and triage's case events through
@@ -30,7 +31,6 @@ from notifier.consumer import CONSUMER, CaseEventConsumer
 from notifier.tables import notifications, webhook_deliveries
 from notifier.workers import WebhookWorker
 from services.notifier import (
-    HTTP_LIMITS,
     HTTP_TIMEOUT,
     WEBHOOK_CONCURRENCY,
     WEBHOOK_SOURCE,
@@ -178,7 +178,8 @@ async def bare_loop(
     url: str, requests: Sequence[tuple[dict[str, str], bytes]], count: int, concurrency: int
 ) -> tuple[float, int]:
     """(seconds, errors) for `count` POSTs by `concurrency` tasks sharing one client."""
-    client = httpx.AsyncClient(timeout=HTTP_TIMEOUT, limits=HTTP_LIMITS, follow_redirects=False)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    client = httpx.AsyncClient(timeout=HTTP_TIMEOUT, limits=limits, follow_redirects=False)
     numbers = itertools.count()
     errors = 0
 
@@ -271,9 +272,9 @@ async def bench_deliveries(
         runtime.vault.households = vault.households  # the household keys triage made above
         built = _webhook_worker(runtime, None)
         assert built is not None
-        worker, worker_client = built
+        worker, lanes = built
         sender = WebhookSender(
-            worker_client, url, settings.usd_webhook_secret or "", WEBHOOK_SOURCE
+            lanes, url, settings.usd_webhook_secret or "", WEBHOOK_SOURCE, timeout=HTTP_TIMEOUT
         )
         payloads = PayloadBuilder(vault, settings.webhook_payload, settings.public_base_url)
         samples = await signed_samples(engine, sender, payloads)
@@ -292,7 +293,7 @@ async def bench_deliveries(
                         ours_s = await timed_worker(worker, count, timeout_s)
                         cpu3, rcv3 = time.process_time(), receiver.cpu_seconds()
             finally:
-                await worker_client.aclose()
+                await lanes.aclose()
             after = await _stats(control, receiver)
         received = after["posts"] - before["posts"]
         delivered = await scalar(

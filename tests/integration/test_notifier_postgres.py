@@ -11,11 +11,11 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
-import httpx
 import pytest
 import uvicorn
 from sqlalchemy.engine import make_url
 
+from notifier.channels.lanes import LaneTransport
 from notifier.consumer import CaseEventConsumer
 from services import dlq
 from services.schema import upgrade
@@ -93,7 +93,7 @@ async def test_two_workers_never_send_the_same_notification(
         await recorder(conn, [case.event for case in cases])
 
     stop = asyncio.Event()
-    async with httpx.AsyncClient(timeout=5) as one, httpx.AsyncClient(timeout=5) as two:
+    async with LaneTransport(8) as one, LaneTransport(8) as two:
         workers = [
             webhook_worker(
                 engine,
@@ -141,7 +141,7 @@ async def test_two_workers_keep_each_case_in_order(
         )
 
     stop = asyncio.Event()
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with LaneTransport(8) as client:
         workers = [
             webhook_worker(
                 engine,

@@ -19,9 +19,9 @@ __all__ = ["Endpoint", "Received", "Reply", "WebhookReceiver"]
 
 
 @pytest.fixture
-async def http_client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=httpx.Timeout(2.0)) as client:
-        yield client
+async def http_transport() -> AsyncIterator[httpx.AsyncHTTPTransport]:
+    async with httpx.AsyncHTTPTransport() as transport:
+        yield transport
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ PII = ("J. de Vries", "+31612345678", "j.devries@example.nl", "1988-04-01")
 
 def webhook_worker(
     engine: AsyncEngine,
-    client: httpx.AsyncClient,
+    transport: httpx.AsyncBaseTransport,
     endpoint: Endpoint,
     vault: PiiVault,
     settings: Settings,
@@ -66,7 +66,7 @@ def webhook_worker(
 ) -> WebhookWorker:
     """A webhook worker posting full payloads to a test receiver's endpoint."""
     channel = WebhookChannel(
-        WebhookSender(client, endpoint.url, endpoint.secret, "/test"),
+        WebhookSender(transport, endpoint.url, endpoint.secret, "/test"),
         PayloadBuilder(vault, "full", settings.public_base_url),
         concurrency=concurrency,
         attempt_timeout_s=attempt_timeout_s,

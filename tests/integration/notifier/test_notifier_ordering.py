@@ -10,10 +10,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from notifier.channels.lanes import LaneTransport
 from notifier.channels.webhook import LEASE_MARGIN
 from notifier.consumer import CaseEventConsumer
 from notifier.domain.delivery import Delivery, DeliveryStatus, RetryPolicy
@@ -131,7 +131,7 @@ async def test_a_slow_usd_never_gets_a_claimed_notification_twice(
     clock = scaled_clock(100)  # 0.1 s real = 10 s for the workers and their leases
 
     stop = asyncio.Event()
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with LaneTransport(8) as client:
         workers = [
             webhook_worker(
                 engine,
@@ -173,7 +173,7 @@ async def test_an_attempt_is_cut_off_after_the_attempt_timeout(
     async with engine.begin() as conn:
         await CaseEventConsumer(settings)(conn, [case.event])
     patient = RetryPolicy(base_delay=timedelta(minutes=1), max_delay=timedelta(minutes=1))
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with LaneTransport(8) as client:
         worker = webhook_worker(
             engine,
             client,

@@ -51,9 +51,9 @@ async def deliver(sender: WebhookSender, notification: Notification, policy: Ret
     raise AssertionError("delivery never settled")
 
 
-async def test_delivered_event_is_a_signed_structured_cloudevent(webhook_receiver, http_client):
+async def test_delivered_event_is_a_signed_structured_cloudevent(webhook_receiver, http_transport):
     endpoint = webhook_receiver.endpoint()
-    sender = WebhookSender(http_client, endpoint.url, endpoint.secret, SOURCE)
+    sender = WebhookSender(http_transport, endpoint.url, endpoint.secret, SOURCE)
     notification = make_notification("escalated")
 
     result = await sender.send(notification)
@@ -80,9 +80,9 @@ async def test_delivered_event_is_a_signed_structured_cloudevent(webhook_receive
     }
 
 
-async def test_retries_keep_the_webhook_id_until_delivered(webhook_receiver, http_client, reply):
+async def test_retries_keep_the_webhook_id_until_delivered(webhook_receiver, http_transport, reply):
     endpoint = webhook_receiver.endpoint(replies=[reply(503)] * 5, then=reply(200))
-    sender = WebhookSender(http_client, endpoint.url, endpoint.secret, SOURCE)
+    sender = WebhookSender(http_transport, endpoint.url, endpoint.secret, SOURCE)
     notification = make_notification()
 
     delivery = await deliver(sender, notification, RetryPolicy())
@@ -94,9 +94,9 @@ async def test_retries_keep_the_webhook_id_until_delivered(webhook_receiver, htt
     assert {r.event["id"] for r in endpoint.received} == {notification.id}
 
 
-async def test_gone_disables_the_endpoint(webhook_receiver, http_client, reply):
+async def test_gone_disables_the_endpoint(webhook_receiver, http_transport, reply):
     endpoint = webhook_receiver.endpoint(then=reply(410))
-    sender = WebhookSender(http_client, endpoint.url, endpoint.secret, SOURCE)
+    sender = WebhookSender(http_transport, endpoint.url, endpoint.secret, SOURCE)
 
     delivery = await deliver(sender, make_notification(), RetryPolicy())
 
@@ -107,8 +107,10 @@ async def test_gone_disables_the_endpoint(webhook_receiver, http_client, reply):
 
 async def test_a_slow_receiver_is_a_timeout_to_retry(webhook_receiver, reply):
     endpoint = webhook_receiver.endpoint(then=reply(200, delay=0.5))
-    async with httpx.AsyncClient(timeout=httpx.Timeout(0.1)) as client:
-        sender = WebhookSender(client, endpoint.url, endpoint.secret, SOURCE)
+    async with httpx.AsyncHTTPTransport() as transport:
+        sender = WebhookSender(
+            transport, endpoint.url, endpoint.secret, SOURCE, timeout=httpx.Timeout(0.1)
+        )
         result = await sender.send(make_notification())
 
     assert result.status_code is None
@@ -116,8 +118,8 @@ async def test_a_slow_receiver_is_a_timeout_to_retry(webhook_receiver, reply):
     assert classify(result.status_code) is Outcome.RETRY
 
 
-async def test_an_unreachable_endpoint_is_retried(closed_port_url, http_client):
-    sender = WebhookSender(http_client, closed_port_url, generate_webhook_secret(), SOURCE)
+async def test_an_unreachable_endpoint_is_retried(closed_port_url, http_transport):
+    sender = WebhookSender(http_transport, closed_port_url, generate_webhook_secret(), SOURCE)
 
     result = await sender.send(make_notification())
 
@@ -126,9 +128,9 @@ async def test_an_unreachable_endpoint_is_retried(closed_port_url, http_client):
     assert classify(result.status_code) is Outcome.RETRY
 
 
-async def test_failing_past_the_budget_is_dead(webhook_receiver, http_client, reply):
+async def test_failing_past_the_budget_is_dead(webhook_receiver, http_transport, reply):
     endpoint = webhook_receiver.endpoint(then=reply(500))
-    sender = WebhookSender(http_client, endpoint.url, endpoint.secret, SOURCE)
+    sender = WebhookSender(http_transport, endpoint.url, endpoint.secret, SOURCE)
     policy = RetryPolicy(max_delay=timedelta(seconds=20), budget=timedelta(minutes=2))
     notification = make_notification()
 
@@ -141,10 +143,10 @@ async def test_failing_past_the_budget_is_dead(webhook_receiver, http_client, re
 
 
 async def test_retry_after_from_the_receiver_postpones_the_next_attempt(
-    webhook_receiver, http_client, reply
+    webhook_receiver, http_transport, reply
 ):
     endpoint = webhook_receiver.endpoint(replies=[reply(429, headers={"Retry-After": "120"})])
-    sender = WebhookSender(http_client, endpoint.url, endpoint.secret, SOURCE)
+    sender = WebhookSender(http_transport, endpoint.url, endpoint.secret, SOURCE)
     notification = make_notification()
     delivery = new_delivery(notification.id, START)
 

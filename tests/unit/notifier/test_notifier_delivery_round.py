@@ -47,8 +47,8 @@ def usd() -> FakeUsd:
 
 @pytest.fixture
 async def channel(usd: FakeUsd) -> AsyncIterator[WebhookChannel]:
-    async with httpx.AsyncClient(transport=httpx.MockTransport(usd)) as client:
-        sender = WebhookSender(client, URL, usd.secret, SOURCE)
+    async with httpx.MockTransport(usd) as transport:
+        sender = WebhookSender(transport, URL, usd.secret, SOURCE)
         yield WebhookChannel(sender, PayloadBuilder(VAULT, "full", "https://vs.example.nl"))
 
 
@@ -167,8 +167,8 @@ async def test_an_attempt_is_cut_off_after_its_timeout(usd: FakeUsd) -> None:
 
     note = stored_notification()
     db, clock = FakeDatabase(note), Clock()
-    async with httpx.AsyncClient(transport=httpx.MockTransport(never_answers)) as client:
-        sender = WebhookSender(client, URL, usd.secret, SOURCE)
+    async with httpx.MockTransport(never_answers) as transport:
+        sender = WebhookSender(transport, URL, usd.secret, SOURCE)
         payloads = PayloadBuilder(VAULT, "full", "https://vs.example.nl")
         slow = WebhookChannel(sender, payloads, concurrency=2, attempt_timeout_s=0.01)
         await one_round(db, slow, clock)
@@ -208,8 +208,8 @@ async def test_a_dead_poison_pill_stays_out_of_the_rounds_after_a_restart(
     behind = stored_notification()
     db.add(behind)
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(usd)) as client:
-        sender = WebhookSender(client, URL, usd.secret, SOURCE)
+    async with httpx.MockTransport(usd) as transport:
+        sender = WebhookSender(transport, URL, usd.secret, SOURCE)
         restarted = WebhookChannel(sender, PayloadBuilder(VAULT, "full", "https://vs.example.nl"))
         done = await one_round(db, restarted, clock)
 
@@ -257,8 +257,8 @@ async def test_a_round_loads_its_household_keys_once_and_an_erased_one_fails_alo
     keys.loads.clear()
     vault = PiiVault(generate_pii_key())
     vault.households = keys
-    async with httpx.AsyncClient(transport=httpx.MockTransport(usd)) as client:
-        sender = WebhookSender(client, URL, usd.secret, SOURCE)
+    async with httpx.MockTransport(usd) as transport:
+        sender = WebhookSender(transport, URL, usd.secret, SOURCE)
         channel = WebhookChannel(sender, PayloadBuilder(vault, "full", "https://vs.example.nl"))
         db = FakeDatabase(*made)
         done = await one_round(db, channel, Clock())
@@ -278,8 +278,8 @@ async def test_a_round_whose_key_load_fails_makes_each_notification_unsendable(
     keys.away = True
     vault = PiiVault(generate_pii_key())
     vault.households = keys
-    async with httpx.AsyncClient(transport=httpx.MockTransport(usd)) as client:
-        sender = WebhookSender(client, URL, usd.secret, SOURCE)
+    async with httpx.MockTransport(usd) as transport:
+        sender = WebhookSender(transport, URL, usd.secret, SOURCE)
         channel = WebhookChannel(sender, PayloadBuilder(vault, "full", "https://vs.example.nl"))
         db = FakeDatabase(*made)
         done = await one_round(db, channel, Clock())

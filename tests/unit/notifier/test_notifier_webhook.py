@@ -32,9 +32,11 @@ def make_notification() -> Notification:
 
 
 def sender_on(handler, secret: str | None = None) -> WebhookSender:
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     return WebhookSender(
-        client, URL, generate_webhook_secret() if secret is None else secret, SOURCE
+        httpx.MockTransport(handler),
+        URL,
+        generate_webhook_secret() if secret is None else secret,
+        SOURCE,
     )
 
 
