@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from notifier import api, service
 from notifier.channels.email import SmtpSender
-from notifier.channels.lanes import LaneTransport
+from notifier.channels.lanes import LaneTransport, environment_proxy
 from notifier.channels.webhook import PayloadBuilder, WebhookChannel, WebhookSender, endpoint_key
 from notifier.consumer import CONSUMER, CaseEventConsumer
 from notifier.domain.delivery import RetryPolicy
@@ -80,10 +80,11 @@ def _webhook_worker(
     if not settings.usd_webhook_url:
         return None
     settings.check_webhook()
-    lanes = LaneTransport(WEBHOOK_CONCURRENCY)
+    url = settings.usd_webhook_url
+    lanes = LaneTransport(WEBHOOK_CONCURRENCY, proxy=environment_proxy(url))
     sender = WebhookSender(
         lanes,
-        settings.usd_webhook_url,
+        url,
         settings.usd_webhook_secret or "",
         WEBHOOK_SOURCE,
         timeout=HTTP_TIMEOUT,

@@ -10,6 +10,7 @@ A lane is a pool of one, so a request never waits on another's connection.
 from __future__ import annotations
 
 import asyncio
+import urllib.request
 
 import httpx
 
@@ -18,11 +19,14 @@ class LaneTransport(httpx.AsyncBaseTransport):
     """`lanes` single-connection transports; a request takes a free lane and returns it when
     its response is read (the body is read here, so the connection is free again)."""
 
-    def __init__(self, lanes: int) -> None:
+    def __init__(self, lanes: int, proxy: str | None = None) -> None:
         if lanes < 1:
             raise ValueError("need at least one lane")
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        self._all = [httpx.AsyncHTTPTransport(limits=limits) for _ in range(lanes)]
+        tls = httpx.create_ssl_context()  # one for all lanes: each costs ~20 ms to load
+        self._all = [
+            httpx.AsyncHTTPTransport(verify=tls, limits=limits, proxy=proxy) for _ in range(lanes)
+        ]
         self._free: asyncio.Queue[httpx.AsyncHTTPTransport] = asyncio.Queue()
         for lane in self._all:
             self._free.put_nowait(lane)
@@ -42,3 +46,12 @@ class LaneTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         for lane in self._all:
             await lane.aclose()
+
+
+def environment_proxy(url: str) -> str | None:
+    """The proxy `HTTPS_PROXY`/`HTTP_PROXY` name for `url`, unless `NO_PROXY` exempts its host,
+    as httpx's client would pick it (the lanes are below the client)."""
+    target = httpx.URL(url)
+    if urllib.request.proxy_bypass(target.host):
+        return None
+    return urllib.request.getproxies().get(target.scheme)
