@@ -4,7 +4,9 @@ httpx's pool shared by `n` concurrent requests spends most of a local POST's CPU
 requests to connections: each request is tried on busy connections and re-queued, and every
 try asks each socket whether it is readable (measured: 770-830 µs CPU per POST through one
 pool of 8, 460-530 µs through 8 lanes; the client layer above the pool adds 150-250 µs more).
-A lane is a pool of one, so a request never waits on another's connection.
+A lane is a pool of one, so a request never waits on another's connection. A request that
+fails or is cancelled leaves its lane with a fresh pool: httpcore's pool can keep a connection
+slot that a cancelled request held (encode/httpcore#1093, #830), and a lane is one slot.
 """
 
 from __future__ import annotations
@@ -22,14 +24,19 @@ class LaneTransport(httpx.AsyncBaseTransport):
     def __init__(self, lanes: int, proxy: str | None = None) -> None:
         if lanes < 1:
             raise ValueError("need at least one lane")
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        tls = httpx.create_ssl_context()  # one for all lanes: each costs ~20 ms to load
-        self._all = [
-            httpx.AsyncHTTPTransport(verify=tls, limits=limits, proxy=proxy) for _ in range(lanes)
-        ]
+        self._tls = httpx.create_ssl_context()  # one for all lanes: each costs ~20 ms to load
+        self._proxy = proxy
+        self._live: set[httpx.AsyncHTTPTransport] = set()
         self._free: asyncio.Queue[httpx.AsyncHTTPTransport] = asyncio.Queue()
-        for lane in self._all:
-            self._free.put_nowait(lane)
+        for _ in range(lanes):
+            self._free.put_nowait(self._new_lane())
+        self._closing: set[asyncio.Task[None]] = set()
+
+    def _new_lane(self) -> httpx.AsyncHTTPTransport:
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        lane = httpx.AsyncHTTPTransport(verify=self._tls, limits=limits, proxy=self._proxy)
+        self._live.add(lane)
+        return lane
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         lane = await self._free.get()
@@ -39,13 +46,24 @@ class LaneTransport(httpx.AsyncBaseTransport):
                 await response.aread()
             finally:
                 await response.aclose()
-            return response
-        finally:
-            self._free.put_nowait(lane)
+        except BaseException:
+            self._free.put_nowait(self._new_lane())
+            self._close_later(lane)
+            raise
+        self._free.put_nowait(lane)
+        return response
+
+    def _close_later(self, lane: httpx.AsyncHTTPTransport) -> None:
+        """Closes a failed lane's pool outside the (maybe cancelled) request."""
+        self._live.discard(lane)
+        task = asyncio.get_running_loop().create_task(lane.aclose())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def aclose(self) -> None:
-        for lane in self._all:
+        for lane in list(self._live):
             await lane.aclose()
+        await asyncio.gather(*self._closing, return_exceptions=True)
 
 
 def environment_proxy(url: str) -> str | None:

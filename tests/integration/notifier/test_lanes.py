@@ -57,3 +57,18 @@ async def test_a_post_cut_off_gives_its_lane_back(webhook_receiver: WebhookRecei
 def test_lanes_need_at_least_one() -> None:
     with pytest.raises(ValueError, match="at least one lane"):
         LaneTransport(0)
+
+
+async def test_a_lane_whose_post_failed_serves_the_next(
+    webhook_receiver: WebhookReceiver, closed_port_url: str
+) -> None:
+    fast = webhook_receiver.endpoint()
+    refused = httpx.Request("POST", closed_port_url, content=b"{}")
+
+    async with LaneTransport(1) as lanes:
+        with pytest.raises(httpx.ConnectError):
+            await lanes.handle_async_request(refused)
+        async with asyncio.timeout(5):
+            response = await lanes.handle_async_request(post(fast))
+
+    assert response.status_code == 200
