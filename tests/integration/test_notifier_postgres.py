@@ -9,6 +9,8 @@ import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
@@ -17,6 +19,9 @@ from sqlalchemy.engine import make_url
 
 from notifier.channels.lanes import LaneTransport
 from notifier.consumer import CaseEventConsumer
+from notifier.domain.delivery import Delivery, DeliveryStatus
+from notifier.repository import NotificationRepository
+from notifier.service import list_notifications
 from services import dlq
 from services.schema import upgrade
 from shared.crypto import PiiVault
@@ -194,3 +199,44 @@ async def test_gone_and_replay_on_postgres(
     assert sorted(r.headers["webhook-id"] for r in endpoint.received) == sorted(
         [gone.id, gone.id, parked.id]
     )
+
+
+async def test_a_round_writes_its_states_only_while_its_claim_holds(
+    make_settings: SettingsFactory, own_database: str
+) -> None:
+    """The round's states go in one statement on PostgreSQL, each still guarded by the attempts
+    it was claimed at; a replay's states (no count) are written whatever the row says."""
+    settings = make_settings(database_url=own_database)
+    vault = PiiVault(settings.pii_key or "")
+    first, second = case_event(vault), case_event(vault)
+    engine = create_engine(own_database)
+    try:
+        async with engine.begin() as conn:
+            await CaseEventConsumer(settings)(conn, [first.event, second.event])
+        now = datetime.now(UTC) + timedelta(seconds=1)
+        async with engine.begin() as conn:
+            claimed = await NotificationRepository(conn).claim_due(
+                "webhook", now, 10, timedelta(minutes=1)
+            )
+        assert {d.notification_id for d in claimed} == {first.id, second.id}
+
+        def state(d: Delivery, status: DeliveryStatus) -> Delivery:
+            return replace(d, status=status, attempts=d.attempts + 1, next_attempt_at=None)
+
+        async def save(states: list[tuple[Delivery, int | None]]) -> dict[str, tuple[str, int]]:
+            async with engine.begin() as conn:
+                await NotificationRepository(conn).save_states("webhook", states, now)
+                found = await list_notifications(conn, None, 10)
+            return {n.id: (n.status, n.attempts) for n in found}
+
+        delivered = await save([(state(d, DeliveryStatus.DELIVERED), d.attempts) for d in claimed])
+        assert delivered == {first.id: ("delivered", 1), second.id: ("delivered", 1)}
+
+        stale = await save([(state(d, DeliveryStatus.DEAD), d.attempts) for d in claimed])
+        assert stale == delivered  # the claim ended with the first save: nothing changes
+
+        replayed = replace(claimed[0], status=DeliveryStatus.PENDING, attempts=0)
+        after = await save([(replayed, None)])
+        assert after[replayed.notification_id] == ("pending", 0)
+    finally:
+        await engine.dispose()
