@@ -4,7 +4,7 @@ changes, and `audit verify` finding an entry edited or removed behind the trigge
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 from sqlalchemy import text
@@ -15,7 +15,9 @@ from services.audit_cli import verify_audit
 from shared.audit import CLI, SYSTEM, Actor, append_audit, append_audits
 from shared.audit.domain import verify_chain
 from shared.audit.repository import iter_audit
+from shared.bus import Record
 from shared.db import create_engine
+from shared.outbox import OutboxRelay, add_to_outbox
 from tests.conftest import SettingsFactory
 from tests.integration.audit_db import audit_url, behind_the_triggers
 
@@ -74,6 +76,37 @@ async def test_batched_appends_among_single_ones_form_one_chain_in_order(
         sent = [e.subject async for e in iter_audit(conn) if e.actor == SYSTEM]
     rounds = [sent[i : i + 5] for i in range(0, 50, 5)]
     assert all(r == [f"{r[0][:-2]}-{i}" for i in range(5)] for r in rounds)  # each round whole
+
+
+class StalledBus:
+    """A broker that takes its time: `publish` waits until the test lets it go."""
+
+    def __init__(self) -> None:
+        self.publishing, self.release = asyncio.Event(), asyncio.Event()
+
+    async def publish(self, records: Sequence[Record]) -> None:
+        self.publishing.set()
+        await self.release.wait()
+
+
+async def test_an_append_does_not_wait_for_a_relay_publishing_to_a_slow_broker(
+    engine: AsyncEngine,
+) -> None:
+    """Found: the outbox relay and the audit chain took the same PostgreSQL advisory lock, so a
+    relay waiting on Kafka (up to its 20 s publish timeout) held up every audited action in
+    every process: webhook rounds, case reads, key changes."""
+    async with engine.begin() as conn:
+        await add_to_outbox(conn, [Record("vs.test", b"k", b"{}", ())])
+    bus = StalledBus()
+    relay = asyncio.create_task(OutboxRelay(engine, bus).relay_once())  # type: ignore[arg-type]
+    try:
+        await asyncio.wait_for(bus.publishing.wait(), 5)
+        await asyncio.wait_for(append(engine, 1), 3)
+    finally:
+        bus.release.set()
+        relayed = await relay
+    assert relayed == 1
+    assert await entries(engine) == [1]
 
 
 async def test_an_effect_and_its_entry_commit_together(engine: AsyncEngine) -> None:
