@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,23 @@ from sqlalchemy.sql.schema import Table
 from sqlalchemy.types import TypeDecorator
 
 from shared.files import private_file
+
+
+@enum.unique
+class AdvisoryLock(enum.IntEnum):
+    """Every PostgreSQL advisory lock key the system takes, in one place, so that no two
+    unrelated locks share a key (the outbox relay and the audit chain once did: a relay
+    waiting on Kafka held up every audit append in every process)."""
+
+    MIGRATION = 7_311_001
+    """Several processes may start at once; one migrates."""
+    AUDIT_CHAIN = 7_311_002
+    """Appends to the hash chain, held to the commit."""
+    OUTBOX_RELAY = 7_311_003
+    """One relay pass at a time (per-key order), held while it publishes."""
+    KEY_STORE_SCHEMA = 0x56534B53
+    """\"VSKS\": the key store's tables, created by one process at a time."""
+
 
 metadata = MetaData(
     naming_convention={

@@ -16,7 +16,7 @@ from sqlalchemy import Column, LargeBinary, String, Table, Text, delete, func, s
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.bus import BusUnavailable, EventBus, Record
-from shared.db import SequenceId, is_postgres, metadata
+from shared.db import AdvisoryLock, SequenceId, is_postgres, metadata
 from shared.loops import Backoff, run_forever, wait_until
 
 outbox = Table(
@@ -28,8 +28,6 @@ outbox = Table(
     Column("headers", Text, nullable=False),
     Column("value", LargeBinary, nullable=False),
 )
-
-_RELAY_LOCK = 7_311_002  # pg advisory lock: one relay at a time keeps per-key order
 
 
 def outbox_row(record: Record) -> dict[str, object]:
@@ -93,7 +91,7 @@ class OutboxRelay:
     async def relay_once(self) -> int:
         async with self._engine.begin() as conn:
             if is_postgres(conn) and not await conn.scalar(
-                select(func.pg_try_advisory_xact_lock(_RELAY_LOCK))
+                select(func.pg_try_advisory_xact_lock(int(AdvisoryLock.OUTBOX_RELAY)))
             ):
                 return 0
             rows = (

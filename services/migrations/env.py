@@ -9,14 +9,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from services.schema import metadata
-from shared.db import create_engine
-
-_MIGRATION_LOCK = 7_311_001  # several processes may start at once; one migrates
+from shared.db import AdvisoryLock, create_engine
 
 
 def _run(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
-        connection.execute(text(f"SELECT pg_advisory_lock({_MIGRATION_LOCK})"))
+        connection.execute(text(f"SELECT pg_advisory_lock({int(AdvisoryLock.MIGRATION)})"))
         connection.commit()
     context.configure(
         connection=connection,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any
 
 import orjson
 from sqlalchemy import Select, select, text
@@ -18,9 +18,7 @@ from shared.audit.details import AuditDetails
 from shared.audit.domain import Actor, AuditAction, AuditEntry, canonical_details, seal
 from shared.audit.query import AuditQuery
 from shared.audit.tables import audit_log
-from shared.db import is_postgres
-
-APPEND_LOCK: Final = 7_311_002  # pg_advisory_xact_lock key; the migration lock is 7_311_001
+from shared.db import AdvisoryLock, is_postgres
 
 
 async def append_audit(
@@ -83,7 +81,9 @@ async def append_audits(
 
 async def _lock_chain(conn: AsyncConnection) -> None:
     if is_postgres(conn):
-        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK})
+        await conn.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(AdvisoryLock.AUDIT_CHAIN)}
+        )
     else:
         # A write statement (of no rows) takes SQLite's write lock before the head is read, so
         # no other process can append in between; the delete triggers fire per row, for none.

@@ -18,12 +18,11 @@ from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.crypto import PiiVault
-from shared.db import fetch_in_one_statement, insert_ignoring_conflicts, is_postgres
+from shared.db import AdvisoryLock, fetch_in_one_statement, insert_ignoring_conflicts, is_postgres
 from shared.envelope import KeySet
 from shared.keystore.tables import household_keys, keystore_metadata, keystore_secrets
 
 _CHUNK = 500
-_SCHEMA_LOCK = 0x56534B53  # "VSKS": the key store's schema, created by one process at a time
 _STALE_CONNECTIONS = 20  # after a database restart, each pooled connection fails once
 _KEYS = household_keys.name
 # Rows inserted in key order, so concurrent asks lock shared keys in one order (no deadlock).
@@ -67,7 +66,9 @@ class HouseholdKeys:
             try:
                 async with self.engine.begin() as conn:
                     if is_postgres(conn):
-                        await conn.execute(select(func.pg_advisory_xact_lock(_SCHEMA_LOCK)))
+                        await conn.execute(
+                            select(func.pg_advisory_xact_lock(int(AdvisoryLock.KEY_STORE_SCHEMA)))
+                        )
                     await conn.run_sync(keystore_metadata.create_all)
                 return
             except DBAPIError:
