@@ -339,24 +339,12 @@ def _claim(table: Table, postgres: bool, guarded: bool) -> Update:
             webhook_endpoints.c.disabled_at.is_not(None),
         )
         due = due.where(~exists(disabled))
-    lease_end = {"next_attempt_at": bindparam("c_lease_end", type_=UtcDateTime)}
     if postgres:
-        # A CTE is run once, MATERIALIZED whatever the plan: as `IN (subquery)` the planner may
-        # put the locking subquery inside a nested loop and run it once per row of the table
-        # (seen: a claim running 13 s and more, on CPU, while deliveries waited).
-        claimed = (
-            due.with_for_update(of=table, skip_locked=True).cte("due").prefix_with("MATERIALIZED")
-        )
-        return (
-            update(table)
-            .where(c.notification_id == claimed.c.notification_id)
-            .values(lease_end)
-            .returning(*c)
-        )
+        due = due.with_for_update(of=table, skip_locked=True)
     return (
         update(table)
         .where(c.notification_id.in_(due.scalar_subquery()))
-        .values(lease_end)
+        .values(next_attempt_at=bindparam("c_lease_end", type_=UtcDateTime))
         .returning(*c)
     )
 
