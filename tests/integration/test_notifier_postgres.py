@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 import uvicorn
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from notifier.channels.lanes import LaneTransport
@@ -240,3 +241,39 @@ async def test_a_round_writes_its_states_only_while_its_claim_holds(
         assert after[replayed.notification_id] == ("pending", 0)
     finally:
         await engine.dispose()
+
+
+async def test_a_claim_first_planned_on_empty_tables_still_claims_once_they_fill(
+    make_settings: SettingsFactory, own_database: str
+) -> None:
+    """Found in the national-month bench: after a few claims on tables analysed while empty
+    (autovacuum had seen them so after a purge or truncation) PostgreSQL kept a generic plan of nested loops over
+    sequential scans, so claiming from 741 pending deliveries ran 44 s on one core and the
+    notifiers went quiet for as long. A claim must not depend on when its plan was made."""
+    settings = make_settings(database_url=own_database)
+    vault = PiiVault(settings.pii_key or "")
+    engine = create_engine(own_database, pool_size=1)  # one connection: its statements are reused
+    lease, far = timedelta(minutes=1), datetime.now(UTC) + timedelta(days=1)
+    try:
+        async with engine.begin() as conn:  # as autovacuum leaves tables it saw empty
+            await conn.execute(text("ANALYZE notifications, webhook_deliveries"))
+        for _ in range(10):  # past the 5 custom plans after which a generic one may be kept
+            async with engine.begin() as conn:
+                assert (
+                    await NotificationRepository(conn).claim_due(
+                        "webhook", far, 50, lease, unless_disabled="usd"
+                    )
+                    == []
+                )
+        stories = [case_story(vault, ("opened", "updated")) for _ in range(600)]
+        async with engine.begin() as conn:
+            await CaseEventConsumer(settings)(conn, [e.event for story in stories for e in story])
+        async with engine.begin() as conn:
+            await conn.execute(text("SET LOCAL statement_timeout = '20s'"))
+            claimed = await NotificationRepository(conn).claim_due(
+                "webhook", far, 100, lease, unless_disabled="usd"
+            )
+    finally:
+        await engine.dispose()
+    opened = {story[0].id for story in stories}
+    assert len(claimed) == 100 and {d.notification_id for d in claimed} <= opened
