@@ -55,7 +55,14 @@ from notifier.tables import (
     webhook_endpoints,
 )
 from shared.audit import SYSTEM, append_audits
-from shared.db import UtcDateTime, as_utc, hour_of, insert_ignoring_conflicts, is_postgres
+from shared.db import (
+    UtcDateTime,
+    as_utc,
+    hour_of,
+    insert_ignoring_conflicts,
+    is_postgres,
+    plan_afresh,
+)
 from shared.ops.volumes import HourCount
 
 _TABLES: dict[Channel, Table] = {"webhook": webhook_deliveries, "team_email": team_emails}
@@ -109,10 +116,12 @@ class NotificationRepository:
         if unless_disabled is not None:
             params["c_endpoint"] = unless_disabled
         claim = _claim(_TABLES[channel], is_postgres(self._conn), unless_disabled is not None)
+        await plan_afresh(self._conn)
         return [_delivery(row) for row in await self._conn.execute(claim, params)]
 
     async def next_due(self, channel: Channel) -> datetime | None:
         """When the next claimable delivery comes due; one waiting behind its case does not."""
+        await plan_afresh(self._conn)
         due: datetime | None = await self._conn.scalar(_next_due(_TABLES[channel]))
         return due
 
