@@ -247,9 +247,10 @@ async def test_a_claim_first_planned_on_empty_tables_still_claims_once_they_fill
     make_settings: SettingsFactory, own_database: str
 ) -> None:
     """Found in the national-month bench: after a few claims on tables analysed while empty
-    (autovacuum had seen them so after a purge or truncation) PostgreSQL kept a generic plan of nested loops over
-    sequential scans, so claiming from 741 pending deliveries ran 44 s on one core and the
-    notifiers went quiet for as long. A claim must not depend on when its plan was made."""
+    (as autovacuum leaves them after a purge or a truncation) PostgreSQL kept a generic plan of
+    nested loops over sequential scans, so claiming from 741 pending deliveries ran 44 s on one
+    core and the notifiers went quiet for as long. A claim must not depend on when its plan was
+    made."""
     settings = make_settings(database_url=own_database)
     vault = PiiVault(settings.pii_key or "")
     engine = create_engine(own_database, pool_size=1)  # one connection: its statements are reused
