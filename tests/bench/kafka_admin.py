@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -143,6 +143,56 @@ async def _offsets(bootstrap: str, partitions: list[TopicPartition], end: bool) 
         await consumer.stop()
 
 
+class GroupWatch:
+    """One admin client and one group-less consumer kept open, for polling groups' backlogs and
+    states many times a run without a client start (and its metadata round) per question."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        self._partitions: dict[str, list[TopicPartition]] = {}
+
+    async def __aenter__(self) -> GroupWatch:
+        await self._admin.start()
+        try:
+            await self._consumer.start()
+        except BaseException:
+            await self._admin.close()
+            raise
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self._consumer.stop()
+        await self._admin.close()
+
+    async def backlog(self, group: str, topic: str) -> int:
+        """As `group_backlog`."""
+        partitions = await self._partitions_of(topic)
+        if not partitions:
+            return 0
+        ends = await self._consumer.end_offsets(partitions)
+        starts = await self._consumer.beginning_offsets(partitions)
+        committed = await _when_coordinated(
+            lambda: self._admin.list_consumer_group_offsets(group, partitions=partitions)
+        )
+        return _uncommitted(ends, starts, committed)
+
+    async def state(self, group: str) -> str:
+        """As `group_state`."""
+        [described] = await _when_coordinated(lambda: self._admin.describe_consumer_groups([group]))
+        return str(described.groups[0][2])
+
+    async def _partitions_of(self, topic: str) -> list[TopicPartition]:
+        if topic not in self._partitions:
+            [described] = await self._admin.describe_topics([topic])
+            if described["error_code"]:  # not there yet (a fresh broker): ask again next time
+                return []
+            self._partitions[topic] = [
+                TopicPartition(topic, p["partition"]) for p in described["partitions"]
+            ]
+        return self._partitions[topic]
+
+
 async def group_backlog(bootstrap: str, group: str, topic: str) -> int:
     """Records of `topic` the group has not committed yet: what a new member would read first
     (from the log start where the group never committed, as `auto_offset_reset=earliest`)."""
@@ -156,6 +206,10 @@ async def group_backlog(bootstrap: str, group: str, topic: str) -> int:
     finally:
         await admin.close()
     starts = await _offsets(bootstrap, list(ends), end=False)
+    return _uncommitted(ends, starts, committed)
+
+
+def _uncommitted(ends: Offsets, starts: Offsets, committed: dict[TopicPartition, Any]) -> int:
     total = 0
     for tp, end in ends.items():
         at = committed.get(tp)

@@ -175,7 +175,6 @@ async def bench_national(
             async with engine.begin() as conn:
                 for name in names:
                     keys[name] = (await create_key(conn, name, {"signals:write"}))[1]
-                ops_key = (await create_key(conn, "bench-ops", {"ops:read"}))[1]
             await receiver.start()
             env = {
                 "VS_DATABASE_URL": servers.database_url,
@@ -199,7 +198,7 @@ async def bench_national(
             ]
             started += services
             await asyncio.gather(*(s.start() for s in services))
-            await wait_until_idle(services, ops_key, servers, 180)
+            await wait_until_idle(servers, 180)
             async with httpx.AsyncClient(timeout=30) as client:
                 since = len((await client.get(receiver.url + "/records")).json())
 
@@ -227,7 +226,7 @@ async def bench_national(
                 file=sys.stderr,
             )
             try:
-                await wait_until_idle(services, ops_key, servers, timeout_s)
+                await wait_until_idle(servers, timeout_s)
             except RuntimeError as exc:
                 notes.append(f"not idle: {exc}")
             cases_after = await end_offsets(servers.kafka, CASES_TOPIC)
